@@ -1,0 +1,57 @@
+"""graphgrad's engine: tensors and scalars that record their computation graph, reverse-mode
+differentiation over it, gradient checking and graph drawing. PyTorch's API, on NumPy."""
+from .tensor import Tensor, is_tensor  # first: it binds the ops, which import function.py
+from . import dtypes as _dtypes  # noqa: I001
+from .backprop import backward, grad
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                       linspace, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                       randperm, tensor, zeros, zeros_like)
+from .device import cuda, device
+from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, int8, int16,  # noqa: A004
+                     int32, int64, long, set_default_dtype, uint8)
+from .function import Function
+from .gradcheck import GradcheckError, check_module, gradcheck, gradgradcheck, numerical_jacobian
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.composite import elu, gelu, leaky_relu, silu, softplus
+from .ops.elementwise import (abs, add, clamp, clip, cos, div, divide, eq, erf, exp, expm1,  # noqa: A004
+                              floor_divide, ge, gt, isfinite, isinf, isnan, le, log, log1p, logical_and,
+                              logical_not, logical_or, lt, masked_fill, maximum, minimum, mul, multiply,
+                              ne, neg, pow, relu, rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where)
+from .ops.linalg import bmm, dot, einsum, matmul, mm, outer
+from .ops.reduce import (all, amax, amin, any, argmax, argmin, cumsum, log_softmax, logsumexp, max,  # noqa: A004
+                         mean, min, norm, prod, softmax, std, sum, var)
+from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, gather,
+                        index_select, moveaxis, pad, permute, repeat, reshape, roll, scatter_add, split,
+                        squeeze, stack, swapaxes, swapdims, tile, transpose, tril, triu, unflatten,
+                        unfold, unsqueeze)
+from .random import Generator, manual_seed, seed
+from .scalar import Scalar, Value
+
+is_floating_point = _dtypes.is_floating
+
+
+def numel(t) -> int:
+    return t.numel()
+
+
+__all__ = [
+    "Tensor", "Scalar", "Value", "Function", "tensor", "as_tensor", "from_numpy", "is_tensor",
+    "zeros", "ones", "full", "empty", "arange", "linspace", "eye", "zeros_like", "ones_like", "full_like",
+    "empty_like", "rand", "randn", "randint", "randperm", "normal", "rand_like", "randn_like",
+    "manual_seed", "seed", "Generator",
+    "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double",
+    "long", "get_default_dtype", "set_default_dtype", "is_floating_point", "device", "cuda",
+    "add", "sub", "mul", "multiply", "div", "divide", "neg", "pow", "exp", "log", "log1p", "expm1", "sqrt",
+    "rsqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "silu",
+    "softplus", "erf", "clamp", "clip", "maximum", "minimum", "where", "square", "masked_fill",
+    "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isfinite", "isinf", "logical_and", "logical_or",
+    "logical_not", "floor_divide",
+    "sum", "mean", "prod", "max", "min", "amax", "amin", "var", "std", "logsumexp", "norm", "argmax",
+    "argmin", "cumsum", "all", "any", "softmax", "log_softmax", "numel",
+    "reshape", "flatten", "unflatten", "transpose", "permute", "swapaxes", "swapdims", "moveaxis",
+    "squeeze", "unsqueeze", "expand", "broadcast_to", "repeat", "tile", "flip", "roll", "cat", "concat",
+    "concatenate", "stack", "split", "chunk", "pad", "gather", "scatter_add", "index_select", "tril",
+    "triu", "unfold", "outer", "einsum", "matmul", "dot", "mm", "bmm",
+    "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "gradcheck", "gradgradcheck", "numerical_jacobian", "check_module", "GradcheckError",
+]

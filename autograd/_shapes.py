@@ -1,0 +1,64 @@
+"""Pure shape helpers shared by the ops and the engine (they work on arrays and Tensors alike)."""
+import numbers
+
+import numpy as np
+
+
+def shape_from_args(args, op="shape") -> tuple:
+    """Accepts (2, 3), [2, 3] or 2, 3 as PyTorch does, and returns a tuple of ints."""
+    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+        args = args[0]
+    try:
+        shape = tuple(int(s) for s in args)
+    except TypeError:
+        raise TypeError(f"{op}: expected a shape as ints, a tuple or a list of ints, got {args!r}") from None
+    return shape
+
+
+def normalize_axes(axis, ndim, op="reduce"):
+    """An int, a sequence of ints or None, to a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    rank = max(ndim, 1)
+    out = []
+    for a in axes:
+        if not -rank <= a < rank:
+            raise IndexError(f"{op}: dimension {a} is out of range for a tensor of {ndim} dimensions "
+                             f"(expected a value in [{-rank}, {rank - 1}])")
+        out.append(a % rank if ndim else 0)
+    return tuple(sorted(set(out)))
+
+
+def normalize_axis(axis, ndim, op="op") -> int:
+    return normalize_axes(int(axis), ndim, op)[0]
+
+
+def sum_to(grad, shape):
+    """Sums `grad` (array or Tensor) down to `shape`: the gradient of broadcasting.
+
+    The one place where gradients are reduced back over broadcast dimensions.
+    """
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if lead or grad.shape != shape:
+        grad = grad.reshape(shape)
+    return grad
+
+
+def broadcastable_to(shape, target) -> bool:
+    if len(shape) > len(target):
+        return False
+    return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
+
+
+def broadcast_shapes(op, *shapes):
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = " and ".join(str(tuple(s)) for s in shapes)
+        raise ValueError(f"{op}: shapes {listed} cannot be broadcast together: each dimension, "
+                         f"compared from the right, must be equal or 1") from None

@@ -1,0 +1,164 @@
+"""Tensor creation: from data, constant fills, ranges and random draws."""
+import numpy as np
+
+from . import dtypes
+from ._shapes import shape_from_args
+from .device import device as _device
+from .random import default_generator
+from .tensor import Tensor, _default_float_array
+
+
+def _finish(array, dtype=None, requires_grad=False, device=None):
+    if device is not None:
+        _device(device)
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    t = Tensor._make(array)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """A new tensor copied from data (numbers, nested lists, arrays, tensors).
+
+    Python floats become float32 (the default dtype), ints int64, NumPy arrays keep their dtype.
+
+    Example:
+        >>> import autograd as ag
+        >>> ag.tensor([[1, 2], [3, 4]]).dtype
+        dtype('int64')
+        >>> ag.tensor([0.5, 1.5], requires_grad=True)
+        tensor([0.5, 1.5], requires_grad=True)
+    """
+    if isinstance(data, Tensor):
+        data = data._data
+    elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+        data = [d._data if isinstance(d, Tensor) else d for d in data]
+    array = np.array(_default_float_array(data), copy=True)
+    return _finish(array, dtype, requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
+        return data
+    return _finish(_default_float_array(data._data if isinstance(data, Tensor) else data), dtype, False, device)
+
+
+def from_numpy(array) -> Tensor:
+    """A tensor sharing memory with a NumPy array (changes to one show in the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    return Tensor._make(array)
+
+
+def _filled(shape, value, dtype, requires_grad, device, op):
+    dtype = dtypes.get_default_dtype() if dtype is None else dtype
+    return _finish(np.full(shape_from_args(shape, op), value, dtype=dtype), None, requires_grad, device)
+
+
+def zeros(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
+    return _filled(shape, 0, dtype, requires_grad, device, "zeros")
+
+
+def ones(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
+    return _filled(shape, 1, dtype, requires_grad, device, "ones")
+
+
+def empty(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
+    return _filled(shape, 0, dtype, requires_grad, device, "empty")
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
+    if dtype is None:
+        dtype = _default_float_array(fill_value).dtype
+    return _filled((shape,) if isinstance(shape, int) else (tuple(shape),), fill_value, dtype,
+                   requires_grad, device, "full")
+
+
+def _like(x, value, dtype, requires_grad):
+    return _finish(np.full(x.shape, value, dtype=x.dtype if dtype is None else dtype), None, requires_grad)
+
+
+def zeros_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
+    return _like(x, 0, dtype, requires_grad)
+
+
+def ones_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
+    return _like(x, 1, dtype, requires_grad)
+
+
+def empty_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
+    return _like(x, 0, dtype, requires_grad)
+
+
+def full_like(x, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
+    return _like(x, fill_value, dtype, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    return _finish(_default_float_array(np.arange(*values)), dtype, requires_grad, device)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None) -> Tensor:
+    dtype = dtypes.get_default_dtype() if dtype is None else dtype
+    return _finish(np.linspace(start, end, int(steps)), dtype, requires_grad, device)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False, device=None) -> Tensor:
+    dtype = dtypes.get_default_dtype() if dtype is None else dtype
+    return _finish(np.eye(n, m, dtype=dtype), None, requires_grad, device)
+
+
+# ---- random -----------------------------------------------------------------------------
+
+def _rng(generator):
+    return (generator or default_generator()).numpy_generator
+
+
+def _random(draw, shape, dtype, requires_grad, generator, op):
+    dtype = dtypes.get_default_dtype() if dtype is None else dtype
+    values = draw(_rng(generator), shape_from_args(shape, op))
+    return _finish(np.asarray(values, dtype=dtype), None, requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad=False, generator=None, device=None) -> Tensor:
+    """Uniform on [0, 1)."""
+    return _random(lambda rng, s: rng.random(s), shape, dtype, requires_grad, generator, "rand")
+
+
+def randn(*shape, dtype=None, requires_grad=False, generator=None, device=None) -> Tensor:
+    """Standard normal."""
+    return _random(lambda rng, s: rng.standard_normal(s), shape, dtype, requires_grad, generator, "randn")
+
+
+def randint(low, high=None, size=None, dtype=None, generator=None, device=None) -> Tensor:
+    """Integers in [low, high), as torch.randint(low=0, high, size)."""
+    if size is None:
+        low, high, size = 0, low, high
+    values = _rng(generator).integers(low, high, size=shape_from_args((size,), "randint"))
+    return _finish(np.asarray(values, dtype=dtypes.int64 if dtype is None else dtype))
+
+
+def randperm(n, dtype=None, generator=None, device=None) -> Tensor:
+    return _finish(_rng(generator).permutation(int(n)).astype(dtypes.int64 if dtype is None else dtype))
+
+
+def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """Normal draws; mean and std may be numbers (give size) or tensors (drawn elementwise)."""
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    shape = shape_from_args((size,), "normal") if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
+    dtype = dtype or (mean.dtype if isinstance(mean, Tensor) else dtypes.get_default_dtype())
+    return _finish(np.asarray(_rng(generator).normal(m, s, shape), dtype=dtype), None, requires_grad)
+
+
+def rand_like(x, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    return rand(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(x, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    return randn(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad, generator=generator)

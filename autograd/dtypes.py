@@ -1,0 +1,35 @@
+"""Dtypes are NumPy dtype objects, so they pass straight to NumPy and print as PyTorch's."""
+import numpy as np
+
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+float16 = np.dtype(np.float16)
+int64 = np.dtype(np.int64)
+int32 = np.dtype(np.int32)
+int16 = np.dtype(np.int16)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+bool = np.dtype(np.bool_)  # noqa: A001  (PyTorch's name: torch.bool)
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+
+_default_float = [float32]
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype of tensors made from Python floats (float32 unless changed)."""
+    return _default_float[0]
+
+
+def set_default_dtype(dtype) -> None:
+    """Sets the dtype that Python floats become: float32 or float64."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dtype}")
+    _default_float[0] = dtype
+
+
+def is_floating(dtype) -> bool:
+    return np.dtype(dtype).kind == "f"

@@ -1,0 +1,311 @@
+"""Function: the one place where an operation unwraps its inputs, runs its forward,
+records a graph node, and later checks and unpacks what it saved for backward.
+
+Primitives (autograd/ops) subclass Function with `_array_forward = True`: their forward
+takes and returns NumPy arrays. Their backward is written in the vocabulary NumPy arrays and
+Tensors share (operators, methods, NumPy functions that dispatch to Tensor), so the engine
+runs it on arrays normally and on Tensors under create_graph=True, where it is recorded
+and can itself be differentiated. User-defined Functions see Tensors, as in PyTorch.
+"""
+import weakref
+
+import numpy as np
+
+from .grad_mode import _state, no_grad
+from .tensor import Tensor
+
+_INPUT, _OUTPUT, _CONST = 0, 1, 2
+
+
+class AccumulateGrad:
+    """The graph node of a leaf tensor that requires grad: adds gradients into `.grad`."""
+
+    __slots__ = ("variable", "__weakref__")
+    inputs = ()
+    name = "AccumulateGrad"
+    retain_hook = None
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    @property
+    def pre_hooks(self):
+        return self.variable._hooks or ()
+
+    @property
+    def next_functions(self):
+        return ()
+
+    def propagate(self, grad):
+        variable = self.variable
+        if type(grad) is Tensor:  # create_graph: keep the graph of the gradient
+            if grad.dtype != variable.dtype:
+                grad = grad.to(variable.dtype)
+            variable.grad = grad if variable.grad is None else variable.grad + grad
+            return ()
+        if variable.grad is None:
+            variable.grad = Tensor._make(np.array(grad, dtype=variable.dtype, copy=True))
+        else:
+            stored = variable.grad
+            if stored.shape != variable.shape:
+                raise RuntimeError(f"backward: the existing .grad has shape {stored.shape} but the "
+                                   f"tensor has shape {variable.shape}; set .grad = None first")
+            np.add(stored._data, grad, out=stored._data, casting="unsafe")
+            stored._version[0] += 1
+        return ()
+
+    def release(self):
+        pass
+
+    def __repr__(self):
+        return f"<AccumulateGrad for a tensor of shape {tuple(self.variable.shape)}>"
+
+
+def node_of(tensor):
+    """The graph node that receives `tensor`'s gradient (its grad_fn, or its accumulator)."""
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn
+    aux = tensor._aux_dict()
+    ref = aux.get("acc")
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(tensor)
+        aux["acc"] = weakref.ref(acc)
+    return acc
+
+
+class Function:
+    """Base class of every operation, built in or user-defined (as torch.autograd.Function).
+
+    Subclass it with static `forward(ctx, *args)` and `backward(ctx, grad_output)` and call
+    `MyOp.apply(*args)`. In forward, `ctx.save_for_backward(*tensors)` keeps what backward
+    needs (`ctx.saved_tensors` gives it back, checked against later in-place changes) and
+    `ctx.needs_input_grad` tells which inputs need a gradient. backward returns one gradient
+    per forward argument (None for those that need none). Keyword arguments to `apply` are
+    passed to forward as options and need no gradient. One output Tensor per Function.
+
+    Example:
+        >>> import autograd as ag
+        >>> class Cube(ag.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         x, = ctx.saved_tensors
+        ...         return grad * 3 * x ** 2
+        >>> x = ag.tensor(2.0, requires_grad=True)
+        >>> Cube.apply(x).backward()
+        >>> x.grad
+        tensor(12.)
+    """
+
+    __slots__ = ("inputs", "needs_input_grad", "_saved", "_args", "_output", "_shapes",
+                 "_released", "__dict__", "__weakref__")
+    _array_forward = False
+    _is_view = False
+    pre_hooks = ()
+    retain_hook = None
+
+    @staticmethod
+    def forward(ctx, *args, **options):
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
+
+    # ---- forward side ---------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args, **options):
+        ctx = object.__new__(cls)
+        ctx._saved = ()
+        record = False
+        if getattr(_state, "enabled", True):
+            needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+            record = True in needs
+        else:
+            needs = (False,) * len(args)
+        ctx.needs_input_grad = needs
+        if cls._array_forward:
+            try:
+                result = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **options)
+            except ValueError as error:
+                raise _explained(cls.__name__, error, args) from None
+            out = Tensor._make(result if type(result) is np.ndarray else np.asarray(result), record)
+        else:
+            with no_grad():
+                result = cls.forward(ctx, *args, **options)
+            if not isinstance(result, Tensor):
+                raise TypeError(f"{cls.__name__}.forward must return one Tensor, got "
+                                f"{type(result).__name__} (Functions with several outputs are not supported)")
+            out = Tensor._make(result._data, record)
+        if cls._is_view and isinstance(args[0], Tensor):
+            base = args[0]
+            out._version = base._version
+            out._aux_dict()["base"] = base._base if base._base is not None else base
+        if record:
+            ctx.inputs = tuple(node_of(a) if need else None for a, need in zip(args, needs))
+            ctx._shapes = tuple(a.shape if need else None for a, need in zip(args, needs))
+            ctx._args = tuple(weakref.ref(a) if isinstance(a, Tensor) else a for a in args)
+            ctx._output = weakref.ref(out)
+            ctx._released = False
+            if ctx._saved:
+                ctx._saved = ctx._pack(args, result, out)
+            out.grad_fn = ctx
+        return out
+
+    def save_for_backward(self, *values):
+        """Keeps `values` (inputs, the output, or other arrays/tensors) for backward."""
+        self._saved = values
+
+    def _pack(self, args, raw_out, out):
+        """Records, for each saved value, where it came from and its version now."""
+        packed = []
+        for value in self._saved:
+            entry = (_CONST, value, None)
+            if value is raw_out or value is out:
+                entry = (_OUTPUT, out._data, out._version[0])
+            elif value is not None:
+                for a in args:
+                    if isinstance(a, Tensor) and (value is a or value is a._data):
+                        entry = (_INPUT, a, a._version[0])
+                        break
+            packed.append(entry)
+        return tuple(packed)
+
+    # ---- backward side --------------------------------------------------------------------
+    @property
+    def saved_tensors(self):
+        """What forward saved: arrays while the engine runs on arrays, Tensors under
+        create_graph (and always Tensors for user-defined Functions)."""
+        if self._released:
+            raise RuntimeError(
+                f"{self.name}: trying to backward through the graph a second time (or to read saved "
+                f"values after they were freed). Saved values are freed after backward; pass "
+                f"retain_graph=True to the first backward() if you need to call it twice.")
+        as_tensors = not self._array_forward or _state.__dict__.get("enabled", True)
+        unpacked = []
+        for kind, value, version in self._saved:
+            if kind == _INPUT:
+                if value._version[0] != version:
+                    self._raise_modified(value._version[0], version, "an input")
+                unpacked.append(value if as_tensors else self._saved_array(value))
+            elif kind == _OUTPUT:
+                output = self._output()
+                counter = output._version[0] if output is not None else version
+                if counter != version:
+                    self._raise_modified(counter, version, "its output")
+                unpacked.append(self._output_tensor(value) if as_tensors else value)
+            else:
+                unpacked.append(value)
+        return tuple(unpacked)
+
+    def _saved_array(self, tensor):
+        return tensor._data
+
+    def _output_tensor(self, data):
+        out = Tensor._make(data, True)
+        out.grad_fn = self
+        live = self._output()
+        if live is not None:
+            out._version = live._version
+        return out
+
+    def _raise_modified(self, now, expected, which):
+        raise RuntimeError(
+            f"{self.name}: one of the variables needed for gradient computation ({which} of "
+            f"{self.name}) has been modified by an in-place operation: it is at version {now}; "
+            f"expected version {expected}. Use an out-of-place operation, or clone() the tensor "
+            f"before changing it in place.")
+
+    def propagate(self, grad):
+        """Engine protocol: gradients for `inputs` from the final gradient of the output."""
+        tensor_mode = type(grad) is Tensor
+        if not self._array_forward and not tensor_mode:
+            grad = Tensor._make(grad)
+        grads = type(self).backward(self, grad)
+        if type(grads) is not tuple:
+            grads = (grads,) if not isinstance(grads, list) else tuple(grads)
+        if len(grads) != len(self.inputs):
+            raise RuntimeError(f"{self.name}.backward returned {len(grads)} gradients but forward "
+                               f"took {len(self.inputs)} arguments: return one per argument "
+                               f"(None for those that need no gradient)")
+        return tuple(self._conform(g, i, tensor_mode) for i, g in enumerate(grads))
+
+    def _conform(self, grad, i, tensor_mode):
+        shape = self._shapes[i]
+        if grad is None or shape is None:
+            return None
+        if tensor_mode:
+            if not isinstance(grad, Tensor):
+                grad = Tensor._make(np.asarray(grad))
+        elif isinstance(grad, Tensor):
+            grad = grad._data
+        elif type(grad) is not np.ndarray:
+            grad = np.asarray(grad)
+        if grad.shape != shape:
+            from ._shapes import broadcastable_to, sum_to
+            if not broadcastable_to(shape, grad.shape):
+                raise RuntimeError(f"{self.name}.backward returned a gradient of shape {tuple(grad.shape)} "
+                                   f"for argument {i}, whose shape is {shape}: the gradient must have "
+                                   f"the argument's shape or broadcast to it")
+            grad = sum_to(grad, shape)
+        return grad
+
+    def release(self):
+        if self._saved:
+            self._saved = ()
+            self._released = True
+
+    # ---- inspection -----------------------------------------------------------------------
+    @property
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        """PyTorch-style: ((parent_node, 0), ...) per input, (None, 0) where no gradient flows."""
+        return tuple((node, 0) for node in self.inputs)
+
+    @property
+    def args(self):
+        """The forward arguments: Tensors (None once garbage-collected) and constants."""
+        return tuple(a() if isinstance(a, weakref.ref) else a for a in self._args)
+
+    @property
+    def output(self):
+        """The Tensor this node produced, or None once it has been garbage-collected."""
+        return self._output()
+
+    @property
+    def saved_values(self):
+        """What the node holds for backward (arrays), empty once released."""
+        return tuple(v._data if k == _INPUT else v for k, v, _ in self._saved)
+
+    def register_hook(self, fn):
+        """Runs fn(grad) on the gradient of this node's output; fn may return a replacement."""
+        hooks = self.__dict__.setdefault("pre_hooks", [])
+        hooks.append(fn)
+        return fn
+
+    def __repr__(self):
+        return f"<{self.name} node>"
+
+
+class Primitive(Function):
+    """A built-in operation: forward on NumPy arrays, backward in the array/Tensor vocabulary."""
+
+    __slots__ = ()
+    _array_forward = True
+
+
+def _explained(op, error, args):
+    """Turns a NumPy error inside an op's forward into one that names the op and shapes."""
+    shapes = ", ".join(str(tuple(np.shape(a))) for a in args if isinstance(a, (Tensor, np.ndarray)))
+    message = str(error)
+    if "broadcast" in message:
+        return ValueError(f"{op}: shapes {shapes} cannot be broadcast together: each dimension, compared "
+                          f"from the right, must be equal or 1 (reshape or unsqueeze an input to align them)")
+    return ValueError(f"{op}: {message} (input shapes: {shapes})")

@@ -1,0 +1,82 @@
+"""Grad mode: whether operations record a graph. Thread-local, as in PyTorch."""
+import functools
+import threading
+
+_state = threading.local()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations record the graph that backward() walks."""
+    return getattr(_state, "enabled", True)
+
+
+def _set(flag: bool) -> None:
+    _state.enabled = bool(flag)
+
+
+class _GradMode:
+    """A context manager that is also a decorator: sets grad mode to `_flag` inside."""
+
+    _flag = True
+
+    def __enter__(self):
+        self._previous = is_grad_enabled()
+        _set(self._flag)
+        return self
+
+    def __exit__(self, *exc):
+        _set(self._previous)
+        return False
+
+    def __call__(self, fn):
+        flag = self._flag
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            previous = is_grad_enabled()
+            _set(flag)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _set(previous)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Context manager and decorator: operations inside record no graph.
+
+    Example:
+        >>> import autograd as ag
+        >>> w = ag.ones(2, requires_grad=True)
+        >>> with ag.no_grad():
+        ...     y = w * 2
+        >>> y.requires_grad
+        False
+    """
+
+    _flag = False
+
+
+class enable_grad(_GradMode):
+    """Context manager and decorator: re-enables graph recording inside no_grad."""
+
+    _flag = True
+
+
+class set_grad_enabled(_GradMode):
+    """Sets grad mode to `mode` at once (like a function call) and restores the previous
+    mode on leaving a `with` block; as a decorator it applies `mode` inside the function
+    only (torch.set_grad_enabled's semantics)."""
+
+    def __init__(self, mode: bool):
+        self._flag = bool(mode)
+        self._previous = is_grad_enabled()
+        _set(self._flag)
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        _set(self._previous)  # used as a decorator: it must not change the mode now
+        return super().__call__(fn)

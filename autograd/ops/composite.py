@@ -1,0 +1,36 @@
+"""Activations composed from primitives: no gradient rules of their own."""
+import math
+
+from . import elementwise as ew
+from .elementwise import _raw
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return ew.where(_raw(x) > 0, x, x * negative_slope)
+
+
+def elu(x, alpha=1.0):
+    # expm1 of min(x, 0): the unused branch never overflows, so its zero gradient stays zero
+    return ew.where(_raw(x) > 0, x, ew.expm1(ew.minimum(x, 0.0)) * alpha)
+
+
+def gelu(x, approximate="none"):
+    """x * Phi(x) with the exact normal CDF (approximate="tanh" for the tanh formula)."""
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * 0.5 * (ew.tanh(inner) + 1)
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return x * 0.5 * (ew.erf(x * (1 / math.sqrt(2))) + 1)
+
+
+def silu(x):
+    return x * ew.sigmoid(x)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+    scaled = x * beta
+    linear = _raw(scaled) > threshold
+    smooth = ew.log1p(ew.exp(ew.minimum(scaled, threshold))) / beta
+    return ew.where(linear, x, smooth)

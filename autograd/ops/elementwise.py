@@ -1,0 +1,436 @@
+"""Elementwise primitives. Gradient rules return gradients in the output's shape: the
+engine (Function._conform) reduces them over broadcast dimensions."""
+import math
+
+import numpy as np
+
+from ..function import Primitive
+from ..tensor import Tensor
+
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+class Add(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(b if need_a else None, a if need_b else None)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        b, a = ctx.saved_tensors
+        return (g * b if b is not None else None), (g * a if a is not None else None)
+
+
+class Div(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
+
+
+class Neg(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Pow(Primitive):
+    @staticmethod
+    def forward(ctx, a, p):
+        out = a ** p
+        ctx.save_for_backward(a, p, out if ctx.needs_input_grad[1] else None)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, p, out = ctx.saved_tensors
+        need_a, need_p = ctx.needs_input_grad
+        grad_a = grad_p = None
+        if need_a:
+            if isinstance(p, (int, float)) and p == 0:
+                grad_a = g * 0
+            else:
+                grad_a = g * p * a ** (p - 1)
+        if need_p:
+            # d(a^p)/dp = a^p log(a), defined as 0 where a == 0 and p >= 0 (as PyTorch)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_p = np.where((a == 0) & (p >= 0), 0.0, g * out * np.log(a))
+        return grad_a, grad_p
+
+
+class Exp(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * out
+
+
+class Log(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g / a
+
+
+class Log1p(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log1p(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g / (a + 1)
+
+
+class Expm1(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.expm1(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * (out + 1)
+
+
+class Sqrt(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g / (2 * out)
+
+
+class Abs(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * np.sign(a)
+
+
+class Sign(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class Sin(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * np.cos(a)
+
+
+class Cos(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return -g * np.sin(a)
+
+
+class Tanh(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(-np.logaddexp(0, -a))  # never overflows, unlike 1 / (1 + exp(-a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * (out > 0)
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+class Erf(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return _erf(a).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * (2 / math.sqrt(math.pi)) * np.exp(-(a * a))
+
+
+class Maximum(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = (_raw(a) > _raw(b)) + 0.5 * (_raw(a) == _raw(b))  # ties split the gradient, as PyTorch
+        return g * share, g * (1 - share)
+
+
+class Minimum(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = (_raw(a) < _raw(b)) + 0.5 * (_raw(a) == _raw(b))
+        return g * share, g * (1 - share)
+
+
+class Where(Primitive):
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition = condition = np.asarray(condition, dtype=bool)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        c = ctx.condition
+        return None, np.where(c, g, 0), np.where(c, 0, g)
+
+
+class Clamp(Primitive):
+    @staticmethod
+    def forward(ctx, a, low=None, high=None):
+        inside = np.ones(a.shape, dtype=bool)
+        if low is not None:
+            inside &= a >= low
+        if high is not None:
+            inside &= a <= high
+        ctx.inside = inside
+        return np.clip(a, low, high)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.inside
+
+
+class Cast(Primitive):
+    @staticmethod
+    def forward(ctx, a, dtype=None):
+        ctx.source = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.source)
+
+
+class Clone(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+# ---- the functions users call -----------------------------------------------------------
+
+def add(a, b, alpha=1):
+    return Add.apply(a, b if alpha == 1 else b * alpha)
+
+
+def sub(a, b, alpha=1):
+    return Sub.apply(a, b if alpha == 1 else b * alpha)
+
+
+mul = multiply = Mul.apply
+div = divide = true_divide = Div.apply
+neg = negative = Neg.apply
+exp = Exp.apply
+log = Log.apply
+log1p = Log1p.apply
+expm1 = Expm1.apply
+sqrt = Sqrt.apply
+abs = Abs.apply  # noqa: A001
+sign = Sign.apply
+sin = Sin.apply
+cos = Cos.apply
+tanh = Tanh.apply
+sigmoid = Sigmoid.apply
+relu = Relu.apply
+erf = Erf.apply
+maximum = Maximum.apply
+minimum = Minimum.apply
+clone = Clone.apply
+
+
+def pow(a, exponent):  # noqa: A001
+    return Pow.apply(a, exponent)
+
+
+def square(a):
+    return Pow.apply(a, 2)
+
+
+def rsqrt(a):
+    return Pow.apply(a, -0.5)
+
+
+def where(condition, a, b):
+    """Elementwise `a` where `condition` holds, else `b`; gradients flow to the chosen side."""
+    return Where.apply(_raw(condition), a, b)
+
+
+def clamp(a, min=None, max=None):  # noqa: A002
+    """Limits values to [min, max]; tensor bounds are accepted and receive gradients too."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = a
+        if min is not None:
+            out = where(_raw(out) < _raw(min), min, out)
+        if max is not None:
+            out = where(_raw(out) > _raw(max), max, out)
+        return out
+    return Clamp.apply(a, low=min, high=max)
+
+
+clip = clamp
+
+
+def masked_fill(a, mask, value):
+    return where(mask, value, a)
+
+
+def cast(a, dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc":
+        return Tensor._make(_raw(a).astype(dtype))  # integer and bool results carry no gradient
+    return Cast.apply(a, dtype=dtype)
+
+
+# ---- no gradient: comparisons, rounding, logic ------------------------------------------
+
+def _no_grad(np_func):
+    def op(*args):
+        return Tensor._make(np.asarray(np_func(*[_raw(a) for a in args])))
+    op.__name__ = np_func.__name__
+    op.__doc__ = f"Elementwise {np_func.__name__}; the result carries no gradient."
+    return op
+
+
+eq = _no_grad(np.equal)
+ne = _no_grad(np.not_equal)
+lt = _no_grad(np.less)
+le = _no_grad(np.less_equal)
+gt = _no_grad(np.greater)
+ge = _no_grad(np.greater_equal)
+isnan = _no_grad(np.isnan)
+isfinite = _no_grad(np.isfinite)
+isinf = _no_grad(np.isinf)
+logical_not = _no_grad(np.logical_not)
+logical_and = _no_grad(np.logical_and)
+logical_or = _no_grad(np.logical_or)
+logical_xor = _no_grad(np.logical_xor)
+floor = _no_grad(np.floor)
+ceil = _no_grad(np.ceil)
+round = _no_grad(np.round)  # noqa: A001
+floor_divide = _no_grad(np.floor_divide)
+remainder = _no_grad(np.remainder)

@@ -1,0 +1,140 @@
+"""In-place operations. Outside the graph they write straight into the array; inside it they
+compute the same result out of place (so the gradient rule is the ordinary one), write it
+into the tensor's storage and move the tensor onto the new graph node. Either way the
+version counter is bumped, so a backward that saved the old value raises instead of
+returning a wrong gradient."""
+import weakref
+
+import numpy as np
+
+from ..grad_mode import is_grad_enabled
+from ..tensor import Tensor
+from . import elementwise as ew
+
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _needs_graph(target, operands):
+    if not is_grad_enabled():
+        return False
+    return target._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in operands)
+
+
+def _apply(target, name, out_of_place, write, *operands):
+    """Runs one in-place op: `write(array, *raw_operands)` outside the graph, else `out_of_place`."""
+    if _needs_graph(target, operands):
+        if target.grad_fn is None and target._requires_grad:
+            raise RuntimeError(
+                f"{name}: a leaf tensor that requires grad is being used in an in-place operation. "
+                f"Wrap the update in `with ag.no_grad():` (as optimisers do), or use the out-of-place form.")
+        base = target._base
+        if base is not None:
+            kind = "a leaf tensor that requires grad" if base.grad_fn is None and base._requires_grad \
+                else "a tensor"
+            raise RuntimeError(
+                f"{name}: in-place operations on a view of {kind} are not supported while recording "
+                f"a graph; clone() the view first, or do the update under ag.no_grad()")
+        old = Tensor._make(target._data.copy(), target._requires_grad)
+        old.grad_fn = target.grad_fn
+        new = out_of_place(old, *operands)
+        _write_checked(name, target, lambda data: np.copyto(data, new._data, casting="same_kind"))
+        target.grad_fn = new.grad_fn
+        target._requires_grad = True
+        new.grad_fn._output = weakref.ref(target)
+    else:
+        raw = [_raw(o) for o in operands]
+        _write_checked(name, target, lambda data: write(data, *raw))
+    target._version[0] += 1
+    return target
+
+
+def _write_checked(name, target, write):
+    try:
+        write(target._data)
+    except (ValueError, TypeError) as error:  # NumPy's casting errors are TypeErrors
+        raise RuntimeError(f"{name}: cannot write the result into a tensor of shape {tuple(target.shape)} "
+                           f"and dtype {target.dtype}: {error}") from None
+
+
+def _scaled(other, alpha):
+    return other if alpha == 1 else other * alpha
+
+
+def add_(t, other, alpha=1):
+    return _apply(t, "add_", lambda old, o: old + _scaled(o, alpha),
+                  lambda d, o: np.add(d, _scaled(o, alpha), out=d, casting="same_kind"), other)
+
+
+def sub_(t, other, alpha=1):
+    return _apply(t, "sub_", lambda old, o: old - _scaled(o, alpha),
+                  lambda d, o: np.subtract(d, _scaled(o, alpha), out=d, casting="same_kind"), other)
+
+
+def mul_(t, other):
+    return _apply(t, "mul_", lambda old, o: old * o, lambda d, o: np.multiply(d, o, out=d, casting="same_kind"), other)
+
+
+def div_(t, other):
+    return _apply(t, "div_", lambda old, o: old / o, lambda d, o: np.divide(d, o, out=d, casting="same_kind"), other)
+
+
+def _filled(old, value):
+    return ew.where(np.ones(old.shape, dtype=bool), value, old)  # gradient 0 to the old value
+
+
+def zero_(t):
+    return _apply(t, "zero_", lambda old: _filled(old, 0.0), lambda d: d.fill(0))
+
+
+def fill_(t, value):
+    return _apply(t, "fill_", _filled, lambda d, v: np.copyto(d, v, casting="unsafe"), value)
+
+
+def copy_(t, src):
+    def write(d, s):
+        np.copyto(d, np.broadcast_to(s, d.shape), casting="unsafe")
+    return _apply(t, "copy_", _filled, write, src)
+
+
+def clamp_(t, min=None, max=None):  # noqa: A002
+    if min is None and max is None:
+        raise ValueError("clamp_: at least one of min and max must be given")
+    return _apply(t, "clamp_", lambda old: ew.clamp(old, min, max), lambda d: np.clip(d, min, max, out=d))
+
+
+def setitem_(t, index, value):
+    from .shape import IndexAdd, _is_basic, _plain_index
+
+    index = _plain_index(index)
+    index = index if len(index) != 1 else index[0]
+
+    def out_of_place(old, v):
+        region_shape = old._data[index].shape
+        keep = np.ones(old.shape, dtype=bool)
+        keep[index] = False
+        v = v if isinstance(v, Tensor) else Tensor._make(np.asarray(v, dtype=old.dtype))
+        placed = IndexAdd.apply(v.broadcast_to(region_shape) if v.shape != region_shape else v,
+                                index=index, shape=old.shape, unique=_is_basic(index if isinstance(index, tuple) else (index,)))
+        return ew.where(keep, old, placed)
+
+    def write(d, v):
+        d[index] = v
+
+    return _apply(t, "setitem", out_of_place, write, value)
+
+
+def _random_fill(t, name, draw, generator):
+    from ..random import default_generator
+    rng = (generator or default_generator()).numpy_generator
+    values = np.asarray(draw(rng, t.shape), dtype=t.dtype)
+    return _apply(t, name, _filled, lambda d, v: np.copyto(d, v), values)
+
+
+def uniform_(t, a=0.0, b=1.0, generator=None):
+    return _random_fill(t, "uniform_", lambda rng, shape: rng.uniform(a, b, shape), generator)
+
+
+def normal_(t, mean=0.0, std=1.0, generator=None):
+    return _random_fill(t, "normal_", lambda rng, shape: rng.normal(mean, std, shape), generator)

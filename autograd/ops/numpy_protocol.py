@@ -1,0 +1,58 @@
+"""NumPy's dispatch protocols on Tensor: np.exp(t), np.where(c, t, 0), np.sum(t, axis=...)
+and friends run our differentiable ops. This is what lets one gradient rule, written with
+NumPy functions, run on arrays (fast) and on Tensors (under create_graph)."""
+import numpy as np
+
+from . import elementwise as ew
+from . import linalg as la
+from . import reduce as rd
+from . import shape as sh
+
+
+def _axis_first(fn):
+    """Adapts NumPy's (x, axis=..., keepdims=...) reductions to our (x, dim, keepdim)."""
+    def call(x, axis=None, dtype=None, out=None, keepdims=False, **_):
+        return fn(x, axis, keepdims)
+    return call
+
+
+def _creation(make):
+    def call(prototype, dtype=None, *args, **kwargs):
+        from ..creation import full_like
+        return full_like(prototype, make, dtype=dtype)
+    return call
+
+
+UFUNCS = {
+    np.add: ew.add, np.subtract: ew.sub, np.multiply: ew.mul, np.true_divide: ew.div,
+    np.power: ew.pow, np.negative: ew.neg, np.exp: ew.exp, np.log: ew.log, np.log1p: ew.log1p,
+    np.expm1: ew.expm1, np.sqrt: ew.sqrt, np.absolute: ew.abs, np.sign: ew.sign, np.sin: ew.sin,
+    np.cos: ew.cos, np.tanh: ew.tanh, np.maximum: ew.maximum, np.minimum: ew.minimum,
+    np.matmul: la.matmul, np.square: ew.square,
+    np.equal: ew.eq, np.not_equal: ew.ne, np.less: ew.lt, np.less_equal: ew.le,
+    np.greater: ew.gt, np.greater_equal: ew.ge, np.isnan: ew.isnan, np.isfinite: ew.isfinite,
+    np.isinf: ew.isinf, np.logical_not: ew.logical_not, np.logical_and: ew.logical_and,
+    np.logical_or: ew.logical_or, np.logical_xor: ew.logical_xor,
+    np.bitwise_and: ew.logical_and, np.bitwise_or: ew.logical_or, np.invert: ew.logical_not,
+    np.floor_divide: ew.floor_divide, np.remainder: ew.remainder, np.floor: ew.floor, np.ceil: ew.ceil,
+}
+
+FUNCTIONS = {
+    np.sum: _axis_first(rd.sum), np.mean: _axis_first(rd.mean), np.prod: _axis_first(rd.prod),
+    np.amax: _axis_first(rd.amax), np.amin: _axis_first(rd.amin),
+    np.max: _axis_first(rd.amax), np.min: _axis_first(rd.amin),
+    np.cumsum: lambda x, axis=None, **_: rd.cumsum(x, axis),
+    np.where: ew.where, np.clip: lambda x, a_min=None, a_max=None, **_: ew.clamp(x, a_min, a_max),
+    np.broadcast_to: lambda x, shape, **_: sh.broadcast_to(x, shape),
+    np.reshape: lambda x, shape=None, **kw: sh.reshape(x, shape if shape is not None else kw["newshape"]),
+    np.transpose: lambda x, axes=None: sh.permute(x, axes if axes is not None else tuple(range(x.ndim))[::-1]),
+    np.swapaxes: sh.swapaxes, np.moveaxis: sh.moveaxis, np.expand_dims: sh.expand_dims,
+    np.squeeze: lambda x, axis=None: sh.squeeze(x, axis),
+    np.flip: lambda x, axis=None: sh.flip(x, axis if axis is not None else tuple(range(x.ndim))),
+    np.roll: lambda x, shift, axis=None: sh.roll(x, shift, axis),
+    np.concatenate: lambda arrays, axis=0, **_: sh.cat(arrays, axis),
+    np.stack: lambda arrays, axis=0, **_: sh.stack(arrays, axis),
+    np.tril: lambda x, k=0: sh.tril(x, k), np.triu: lambda x, k=0: sh.triu(x, k),
+    np.einsum: la.einsum, np.outer: la.outer, np.dot: la.matmul,
+    np.zeros_like: _creation(0), np.ones_like: _creation(1),
+}

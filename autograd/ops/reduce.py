@@ -1,0 +1,263 @@
+"""Reductions: sum, amax/amin, prod, cumsum and the 2-norm are primitives; mean, var, std,
+logsumexp, softmax and max/min along a dim are compositions of primitives."""
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from .._shapes import normalize_axes, normalize_axis
+from ..function import Primitive
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+from . import elementwise as ew
+from . import shape as sh
+
+MinMax = namedtuple("MinMax", ["values", "indices"])
+
+
+def _dims(x, dim, keepdim, aliases, op):
+    """PyTorch's dim/keepdim with NumPy's axis/keepdims accepted as aliases."""
+    if "axis" in aliases:
+        dim = aliases.pop("axis")
+    if "keepdims" in aliases:
+        keepdim = aliases.pop("keepdims")
+    if aliases:
+        raise TypeError(f"{op}: unexpected keyword arguments {sorted(aliases)}")
+    return normalize_axes(dim, x.ndim, op), bool(keepdim)
+
+
+def _kept_shape(shape, axes):
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _expand_back(g, ctx):
+    """A reduced gradient, reshaped to keep the reduced dims and broadcast to the input."""
+    return np.broadcast_to(g.reshape(ctx.kept), ctx.shape)
+
+
+class Sum(Primitive):
+    @staticmethod
+    def forward(ctx, a, axes=(), keepdims=False, dtype=None):
+        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
+        return np.sum(a, axis=axes, keepdims=keepdims, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g, ctx)
+
+
+class Amax(Primitive):
+    """Largest value; the gradient is shared evenly between tied maxima (as torch.amax)."""
+    _reduce = staticmethod(np.amax)
+
+    @classmethod
+    def forward(cls, ctx, a, axes=(), keepdims=False):
+        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
+        out = cls._reduce(a, axis=axes, keepdims=True)
+        hits = a == out
+        ctx.share = (hits / hits.sum(axis=axes, keepdims=True)).astype(a.dtype)
+        return out if keepdims else out.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g, ctx) * ctx.share
+
+
+class Amin(Amax):
+    _reduce = staticmethod(np.amin)
+
+
+class Prod(Primitive):
+    @staticmethod
+    def forward(ctx, a, axes=(), keepdims=False):
+        ctx.shape, ctx.kept, ctx.axes = a.shape, _kept_shape(a.shape, axes), axes
+        out = np.prod(a, axis=axes, keepdims=keepdims)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        g, out = _expand_back(g, ctx), _expand_back(out, ctx)
+        zero = np.asarray(a == 0)
+        if not zero.any():
+            return g * out / a
+        # With zeros: d/da_i = product of the others, non-zero only where a_i is the sole zero.
+        zeros_in_slice = zero.sum(axis=ctx.axes, keepdims=True)
+        safe = np.where(zero, 1, a)
+        others = np.broadcast_to(np.prod(safe, axis=ctx.axes, keepdims=True), ctx.shape)
+        return g * np.where(zero, np.where(zeros_in_slice == 1, others, 0), out / safe)
+
+
+class Cumsum(Primitive):
+    @staticmethod
+    def forward(ctx, a, axis=0):
+        ctx.axis = axis
+        return np.cumsum(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis)
+
+
+class Norm2(Primitive):
+    """Euclidean norm; its gradient at the zero vector is 0 (as PyTorch), not NaN."""
+
+    @staticmethod
+    def forward(ctx, a, axes=(), keepdims=False):
+        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
+        out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdims))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        out = _expand_back(out, ctx)
+        return _expand_back(g, ctx) * a / np.where(out == 0, 1, out)
+
+
+# ---- the functions users call -----------------------------------------------------------
+
+def sum(x, dim=None, keepdim=False, dtype=None, **aliases):  # noqa: A001
+    axes, keepdim = _dims(x, dim, keepdim, aliases, "sum")
+    return Sum.apply(x, axes=axes, keepdims=keepdim, dtype=dtype)
+
+
+def mean(x, dim=None, keepdim=False, **aliases):
+    axes, keepdim = _dims(x, dim, keepdim, aliases, "mean")
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"mean: needs a floating point tensor, got {x.dtype}; use x.float().mean()")
+    count = int(np.prod([x.shape[a] for a in axes])) if x.ndim else 1
+    return Sum.apply(x, axes=axes, keepdims=keepdim) / count
+
+
+def var(x, dim=None, keepdim=False, correction=1, unbiased=None, **aliases):
+    axes, keepdim = _dims(x, dim, keepdim, aliases, "var")
+    if unbiased is not None:
+        correction = int(unbiased)
+    count = int(np.prod([x.shape[a] for a in axes])) if x.ndim else 1
+    centered = x - Sum.apply(x, axes=axes, keepdims=True) / count
+    return Sum.apply(centered * centered, axes=axes, keepdims=keepdim) / builtins.max(count - correction, 0)
+
+
+def std(x, dim=None, keepdim=False, correction=1, unbiased=None, **aliases):
+    return ew.sqrt(var(x, dim, keepdim, correction=correction, unbiased=unbiased, **aliases))
+
+
+def prod(x, dim=None, keepdim=False, **aliases):
+    axes, keepdim = _dims(x, dim, keepdim, aliases, "prod")
+    return Prod.apply(x, axes=axes, keepdims=keepdim)
+
+
+def amax(x, dim=None, keepdim=False, **aliases):
+    axes, keepdim = _dims(x, dim, keepdim, aliases, "amax")
+    _check_nonempty(x, "amax")
+    return Amax.apply(x, axes=axes, keepdims=keepdim)
+
+
+def amin(x, dim=None, keepdim=False, **aliases):
+    axes, keepdim = _dims(x, dim, keepdim, aliases, "amin")
+    _check_nonempty(x, "amin")
+    return Amin.apply(x, axes=axes, keepdims=keepdim)
+
+
+def _check_nonempty(x, op):
+    if x.numel() == 0:
+        raise RuntimeError(f"{op}: the tensor is empty (shape {tuple(x.shape)}); there is no value to return")
+
+
+def _select_extreme(x, dim, keepdim, aliases, pick, extreme, op):
+    if isinstance(dim, Tensor):
+        return extreme(x, dim)
+    if dim is None and "axis" not in aliases:
+        return (amax if pick is np.argmax else amin)(x)
+    axes, keepdim = _dims(x, dim, keepdim, aliases, op)
+    _check_nonempty(x, op)
+    axis = axes[0]
+    indices = np.expand_dims(pick(x._data, axis=axis), axis)
+    values = sh.gather(x, axis, Tensor._make(indices))  # the gradient goes to the chosen index only
+    if not keepdim:
+        values, indices = sh.squeeze(values, axis), indices.squeeze(axis)
+    return MinMax(values, Tensor._make(indices))
+
+
+def max(x, dim=None, keepdim=False, **aliases):  # noqa: A001
+    """max(x) is the largest value; max(x, dim) gives (values, indices); max(x, other) is maximum."""
+    return _select_extreme(x, dim, keepdim, aliases, np.argmax, ew.maximum, "max")
+
+
+def min(x, dim=None, keepdim=False, **aliases):  # noqa: A001
+    return _select_extreme(x, dim, keepdim, aliases, np.argmin, ew.minimum, "min")
+
+
+def _arg(x, dim, keepdim, aliases, pick):
+    if "axis" in aliases:
+        dim = aliases.pop("axis")
+    keepdim = aliases.pop("keepdims", keepdim)
+    if dim is None:
+        return Tensor._make(np.asarray(pick(x._data)))
+    axis = normalize_axis(dim, x.ndim)
+    return Tensor._make(np.asarray(pick(x._data, axis=axis, keepdims=keepdim)))
+
+
+def argmax(x, dim=None, keepdim=False, **aliases):
+    return _arg(x, dim, keepdim, aliases, np.argmax)
+
+
+def argmin(x, dim=None, keepdim=False, **aliases):
+    return _arg(x, dim, keepdim, aliases, np.argmin)
+
+
+def all(x, dim=None, keepdim=False):  # noqa: A001
+    return Tensor._make(np.asarray(np.all(x._data, axis=dim, keepdims=keepdim)))
+
+
+def any(x, dim=None, keepdim=False):  # noqa: A001
+    return Tensor._make(np.asarray(np.any(x._data, axis=dim, keepdims=keepdim)))
+
+
+def cumsum(x, dim=None, **aliases):
+    dim = aliases.pop("axis", dim)
+    if dim is None:
+        raise TypeError("cumsum: the dim argument is required (as in PyTorch)")
+    return Cumsum.apply(x, axis=normalize_axis(dim, x.ndim, "cumsum"))
+
+
+def logsumexp(x, dim=None, keepdim=False, **aliases):
+    """log(sum(exp(x))) along dim, shifted by the maximum so it never overflows."""
+    axes, keepdim = _dims(x, dim, keepdim, aliases, "logsumexp")
+    with no_grad():
+        shift = np.amax(x._data, axis=axes, keepdims=True)
+        shift = np.where(np.isfinite(shift), shift, 0)
+    out = ew.log(Sum.apply(ew.exp(x - shift), axes=axes, keepdims=True)) + shift
+    return out if keepdim else sh.squeeze(out, axes)
+
+
+def softmax(x, dim):
+    """exp(x) / sum(exp(x)) along dim, computed stably."""
+    axis = normalize_axis(dim, x.ndim, "softmax")
+    shifted = ew.exp(x - np.amax(x._data, axis=axis, keepdims=True))
+    return shifted / Sum.apply(shifted, axes=(axis,), keepdims=True)
+
+
+def log_softmax(x, dim):
+    return x - logsumexp(x, dim, keepdim=True)
+
+
+def norm(x, p="fro", dim=None, keepdim=False, **aliases):
+    """Vector norm over dim (all elements by default): p = 2/'fro', 1, inf, -inf, 0 or any float."""
+    axes, keepdim = _dims(x, dim, keepdim, aliases, "norm")
+    if p in ("fro", 2, 2.0):
+        return Norm2.apply(x, axes=axes, keepdims=keepdim)
+    if p == 1:
+        return sum(ew.abs(x), axes, keepdim)
+    if p == float("inf"):
+        return amax(ew.abs(x), axes, keepdim)
+    if p == float("-inf"):
+        return amin(ew.abs(x), axes, keepdim)
+    if p == 0:
+        return Tensor._make(np.asarray(np.sum(x._data != 0, axis=axes, keepdims=keepdim), dtype=x.dtype))
+    if isinstance(p, str):
+        raise ValueError(f"norm: unsupported norm type {p!r}; use 'fro', or a number p")
+    return sum(ew.abs(x) ** p, axes, keepdim) ** (1.0 / p)

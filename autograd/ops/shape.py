@@ -1,0 +1,468 @@
+"""Shape and indexing primitives (reshape, permute, broadcast_to, getitem and its adjoint,
+cat, flip, roll, pad, gather, scatter_add) and the compositions built on them."""
+import numbers
+
+import numpy as np
+
+from .._shapes import normalize_axes, normalize_axis, shape_from_args, sum_to
+from ..function import Primitive
+from ..tensor import Tensor
+
+
+class Reshape(Primitive):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape=()):
+        ctx.shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+class Permute(Primitive):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims=()):
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(a, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.transpose(g, ctx.inverse)
+
+
+class BroadcastTo(Primitive):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape=()):
+        ctx.shape = a.shape
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return sum_to(g, ctx.shape)
+
+
+def _is_basic(index):
+    return all(isinstance(i, (numbers.Integral, slice)) or i is None or i is Ellipsis for i in index)
+
+
+def _plain_index(index):
+    """Tensors and lists inside an index become arrays; the result is always a tuple."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out = []
+    for i in index:
+        if isinstance(i, Tensor):
+            i = i._data
+        elif isinstance(i, list):
+            i = np.asarray(i)
+        if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
+            raise IndexError(f"getitem: tensors used as indices must be integer or bool, got {i.dtype}")
+        out.append(i)
+    return tuple(out)
+
+
+class BasicIndex(Primitive):
+    """Indexing with ints, slices, None and Ellipsis: a view, as in PyTorch and NumPy."""
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, index=()):
+        ctx.shape, ctx.index = a.shape, index
+        try:
+            return a[index]
+        except IndexError as error:
+            raise IndexError(f"getitem: {error} (indexing a tensor of shape {a.shape})") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, index=ctx.index, shape=ctx.shape, unique=True)
+
+
+class AdvancedIndex(BasicIndex):
+    """Indexing with integer arrays or boolean masks: a copy; repeated indices accumulate."""
+    _is_view = False
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, index=ctx.index, shape=ctx.shape, unique=False)
+
+
+class IndexAdd(Primitive):
+    """zeros(shape) with `a` added at `index`: the adjoint of indexing."""
+
+    @staticmethod
+    def forward(ctx, a, index=(), shape=(), unique=True):
+        ctx.index, ctx.unique = index, unique
+        out = np.zeros(shape, dtype=a.dtype)
+        if unique:
+            out[index] = a
+        else:
+            np.add.at(out, index, a)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return (BasicIndex if ctx.unique else AdvancedIndex).apply(g, index=ctx.index)
+
+
+class Cat(Primitive):
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        ctx.axis = axis
+        ctx.bounds = np.cumsum([a.shape[axis] for a in arrays])
+        return np.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.axis
+        starts = [0, *ctx.bounds[:-1]]
+        return tuple(g[lead + (slice(int(s), int(e)),)] for s, e in zip(starts, ctx.bounds))
+
+
+class Flip(Primitive):
+    @staticmethod
+    def forward(ctx, a, axes=()):
+        ctx.axes = axes
+        return np.flip(a, axes).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.flip(g, ctx.axes)
+
+
+class Roll(Primitive):
+    @staticmethod
+    def forward(ctx, a, shifts=0, axes=None):
+        ctx.shifts, ctx.axes = shifts, axes
+        return np.roll(a, shifts, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return np.roll(g, back, ctx.axes)
+
+
+class Pad(Primitive):
+    @staticmethod
+    def forward(ctx, a, widths=(), value=0.0):
+        ctx.inner = tuple(slice(lo, n + lo) for (lo, _), n in zip(widths, a.shape))
+        return np.pad(a, widths, constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.inner]
+
+
+def _grid(index, axis):
+    """Index arrays that address, along `axis`, the entries named by `index` (take_along_axis)."""
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[axis] = index
+    return tuple(grid)
+
+
+class Gather(Primitive):
+    @staticmethod
+    def forward(ctx, a, axis=0, index=None):
+        ctx.shape, ctx.grid = a.shape, _grid(index, axis)
+        return a[ctx.grid]
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, index=ctx.grid, shape=ctx.shape, unique=False)
+
+
+class ScatterAdd(Primitive):
+    @staticmethod
+    def forward(ctx, a, src, axis=0, index=None):
+        ctx.grid = _grid(index, axis)
+        out = a.copy()
+        np.add.at(out, ctx.grid, src)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, AdvancedIndex.apply(g, index=ctx.grid)
+
+
+class Unfold(Primitive):
+    """Sliding windows along one axis (torch.Tensor.unfold): the axis becomes the window
+    count and a new last axis of `size` holds each window. A view, as in PyTorch."""
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, axis=0, size=1, step=1):
+        ctx.shape, ctx.axis, ctx.size, ctx.step = a.shape, axis, size, step
+        windows = np.lib.stride_tricks.sliding_window_view(a, size, axis=axis)
+        return windows[(slice(None),) * axis + (slice(None, None, step),)]
+
+    @staticmethod
+    def backward(ctx, g):
+        return Fold.apply(g, shape=ctx.shape, axis=ctx.axis, step=ctx.step)
+
+
+class Fold(Primitive):
+    """The adjoint of Unfold: adds every window back where it came from."""
+
+    @staticmethod
+    def forward(ctx, g, shape=(), axis=0, step=1):
+        ctx.axis, ctx.size, ctx.step = axis, g.shape[-1], step
+        out = np.zeros(shape, dtype=g.dtype)
+        count = g.shape[axis]
+        lead = (slice(None),) * axis
+        for k in range(ctx.size):  # one vectorised add per window offset, never per element
+            out[lead + (slice(k, k + step * (count - 1) + 1, step),)] += g[..., k]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return Unfold.apply(g, axis=ctx.axis, size=ctx.size, step=ctx.step)
+
+
+# ---- the functions users call -----------------------------------------------------------
+
+def reshape(x, *shape):
+    return Reshape.apply(x, shape=shape_from_args(shape, "reshape"))
+
+
+view = reshape
+
+
+def permute(x, *dims):
+    dims = shape_from_args(dims, "permute")
+    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of a "
+                         f"tensor of shape {tuple(x.shape)}")
+    return Permute.apply(x, dims=tuple(d % x.ndim for d in dims))
+
+
+def transpose(x, dim0, dim1):
+    if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return x
+    dims = list(range(x.ndim))
+    a, b = normalize_axis(dim0, x.ndim, "transpose"), normalize_axis(dim1, x.ndim, "transpose")
+    dims[a], dims[b] = dims[b], dims[a]
+    return Permute.apply(x, dims=tuple(dims))
+
+
+swapaxes = swapdims = transpose
+
+
+def broadcast_to(x, *shape):
+    shape = shape_from_args(shape, "broadcast_to")
+    if x.shape == shape:
+        return x
+    try:
+        np.broadcast_shapes(x.shape, shape)
+        if len(shape) < x.ndim or np.broadcast_shapes(x.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"broadcast_to: a tensor of shape {tuple(x.shape)} cannot be broadcast to "
+                         f"{shape}: each dimension must match or be 1") from None
+    return BroadcastTo.apply(x, shape=shape)
+
+
+def expand(x, *sizes):
+    sizes = shape_from_args(sizes, "expand")
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: the number of sizes {sizes} must be at least the tensor's "
+                         f"dimensions {tuple(x.shape)}")
+    target = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    return broadcast_to(x, target)
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        shape = tuple(n for n in x.shape if n != 1)
+    else:
+        axes = normalize_axes(dim, x.ndim, "squeeze")
+        shape = tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1))
+    return x if shape == x.shape else Reshape.apply(x, shape=shape)
+
+
+def unsqueeze(x, dim):
+    axis = normalize_axis(dim, x.ndim + 1, "unsqueeze")
+    shape = x.shape[:axis] + (1,) + x.shape[axis:]
+    return Reshape.apply(x, shape=shape)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    if x.ndim == 0:
+        return Reshape.apply(x, shape=(1,))
+    start, end = normalize_axis(start_dim, x.ndim, "flatten"), normalize_axis(end_dim, x.ndim, "flatten")
+    shape = x.shape[:start] + (int(np.prod(x.shape[start:end + 1])),) + x.shape[end + 1:]
+    return Reshape.apply(x, shape=shape)
+
+
+def unflatten(x, dim, sizes):
+    axis = normalize_axis(dim, x.ndim, "unflatten")
+    return Reshape.apply(x, shape=x.shape[:axis] + tuple(sizes) + x.shape[axis + 1:])
+
+
+def getitem(x, index):
+    index = _plain_index(index)
+    cls = BasicIndex if _is_basic(index) else AdvancedIndex
+    return cls.apply(x, index=index if len(index) != 1 else index[0])
+
+
+def cat(tensors, dim=0, **aliases):
+    dim = aliases.pop("axis", dim)
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    return Cat.apply(*tensors, axis=normalize_axis(dim, tensors[0].ndim, "cat"))
+
+
+concatenate = concat = cat
+
+
+def stack(tensors, dim=0, **aliases):
+    dim = aliases.pop("axis", dim)
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    shapes = {tuple(t.shape) for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    axis = normalize_axis(dim, tensors[0].ndim + 1, "stack")
+    return Cat.apply(*[unsqueeze(t, axis) for t in tensors], axis=axis)
+
+
+def split(x, split_size_or_sections, dim=0):
+    axis = normalize_axis(dim, x.ndim, "split")
+    n = x.shape[axis]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        step = int(split_size_or_sections)
+        sizes = [min(step, n - s) for s in range(0, n, step)]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but dimension {dim} has size {n}")
+    lead, start, out = (slice(None),) * axis, 0, []
+    for size in sizes:
+        out.append(getitem(x, lead + (slice(start, start + size),)))
+        start += size
+    return tuple(out)
+
+
+def chunk(x, chunks, dim=0):
+    n = x.shape[normalize_axis(dim, x.ndim, "chunk")]
+    return split(x, -(-n // chunks), dim)
+
+
+def flip(x, dims):
+    return Flip.apply(x, axes=normalize_axes(dims, x.ndim, "flip"))
+
+
+def roll(x, shifts, dims=None):
+    if dims is None:
+        return reshape(Roll.apply(flatten(x), shifts=shifts, axes=0), x.shape)
+    if isinstance(shifts, numbers.Integral):
+        return Roll.apply(x, shifts=int(shifts), axes=normalize_axis(dims, x.ndim, "roll"))
+    return Roll.apply(x, shifts=tuple(shifts), axes=tuple(normalize_axis(d, x.ndim, "roll") for d in dims))
+
+
+def pad(x, pad, mode="constant", value=0.0):
+    """torch.nn.functional.pad with mode="constant": `pad` lists (left, right) pairs from the last dim."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported; only 'constant'")
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: expected an even number of pad sizes, at most 2 per dimension of a "
+                         f"tensor of shape {tuple(x.shape)}; got {tuple(pad)}")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if any(lo < 0 or hi < 0 for lo, hi in widths):
+        raise ValueError("pad: negative padding is not supported")
+    return Pad.apply(x, widths=tuple(widths), value=value)
+
+
+def _index_array(index, op):
+    index = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be an integer tensor, got {index.dtype}")
+    return index
+
+
+def _leading_region(x, index, axis):
+    """PyTorch lets the index be smaller than the input off `axis`: use that corner of it."""
+    if all(i == n or d == axis for d, (i, n) in enumerate(zip(index.shape, x.shape))):
+        return x
+    return getitem(x, tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape)))
+
+
+def gather(x, dim, index):
+    index = _index_array(index, "gather")
+    axis = normalize_axis(dim, x.ndim, "gather")
+    if index.ndim != x.ndim:
+        raise ValueError(f"gather: index has {index.ndim} dimensions but the input has {x.ndim}; they must match")
+    return Gather.apply(_leading_region(x, index, axis), axis=axis, index=index)
+
+
+def scatter_add(x, dim, index, src):
+    index = _index_array(index, "scatter_add")
+    axis = normalize_axis(dim, x.ndim, "scatter_add")
+    return ScatterAdd.apply(x, _leading_region(src, index, axis), axis=axis, index=index)
+
+
+def index_select(x, dim, index):
+    index = _index_array(index, "index_select")
+    axis = normalize_axis(dim, x.ndim, "index_select")
+    return getitem(x, (slice(None),) * axis + (index.reshape(-1),))
+
+
+def _triangle(x, diagonal, lower):
+    rows, cols = x.shape[-2:]
+    keep = np.tri(rows, cols, diagonal, dtype=bool)
+    from .elementwise import where
+    return where(keep if lower else ~np.tri(rows, cols, diagonal - 1, dtype=bool), x, 0.0)
+
+
+def tril(x, diagonal=0):
+    return _triangle(x, diagonal, True)
+
+
+def triu(x, diagonal=0):
+    return _triangle(x, diagonal, False)
+
+
+def repeat(x, *sizes):
+    """torch.Tensor.repeat: tiles the tensor `sizes` times along each dimension."""
+    sizes = shape_from_args(sizes, "repeat")
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: give at least {x.ndim} repeat counts for a tensor of shape {tuple(x.shape)}")
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    spread = tuple(d for n in shape for d in (1, n))
+    tiled = tuple(d for r, n in zip(sizes, shape) for d in (r, n))
+    return reshape(broadcast_to(reshape(x, spread), tiled), tuple(r * n for r, n in zip(sizes, shape)))
+
+
+def tile(x, *dims):
+    dims = shape_from_args(dims, "tile")
+    return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
+
+
+def moveaxis(x, source, destination):
+    order = [d for d in range(x.ndim) if d != normalize_axis(source, x.ndim)]
+    order.insert(normalize_axis(destination, x.ndim), normalize_axis(source, x.ndim))
+    return Permute.apply(x, dims=tuple(order))
+
+
+def expand_dims(x, axis):
+    return unsqueeze(x, axis)
+
+
+def unfold(x, dimension, size, step):
+    """Windows of `size` every `step` along `dimension`, appended as a new last dimension."""
+    axis = normalize_axis(dimension, x.ndim, "unfold")
+    if not 0 < size <= x.shape[axis] or step < 1:
+        raise ValueError(f"unfold: size {size} must be in [1, {x.shape[axis]}] and step {step} at least 1 "
+                         f"for dimension {dimension} of a tensor of shape {tuple(x.shape)}")
+    return Unfold.apply(x, axis=axis, size=int(size), step=int(step))

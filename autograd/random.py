@@ -1,0 +1,42 @@
+"""One seeded source of randomness for every random function, as torch.manual_seed."""
+import numpy as np
+
+
+class Generator:
+    """A random number generator; `manual_seed(n)` makes its draws reproducible."""
+
+    def __init__(self, seed=None):
+        self.numpy_generator = np.random.default_rng(seed)
+        self._seed = seed
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self.numpy_generator = np.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        return self.numpy_generator.bit_generator.state
+
+    def set_state(self, state):
+        self.numpy_generator.bit_generator.state = state
+
+
+_default = Generator()
+
+
+def default_generator() -> Generator:
+    return _default
+
+
+def manual_seed(seed) -> Generator:
+    """Seeds the generator behind rand, randn, randint, normal, dropout, shuffling and init."""
+    return _default.manual_seed(seed)
+
+
+def seed() -> int:
+    value = int(np.random.SeedSequence().entropy % (2**63))
+    _default.manual_seed(value)
+    return value

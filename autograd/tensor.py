@@ -1,0 +1,533 @@
+"""Tensor: a NumPy array with a gradient, a graph node and a version counter.
+
+Every operator here is a one-line delegation to the functions in autograd/ops; the math
+lives there, next to its gradient rule.
+"""
+import numpy as np
+
+from . import dtypes
+from .grad_mode import is_grad_enabled
+
+
+def _default_float_array(data):
+    """np.asarray with PyTorch's dtype rules: Python floats become the default float dtype."""
+    if isinstance(data, np.ndarray):
+        return data
+    if isinstance(data, np.generic):
+        return np.asarray(data)
+    array = np.asarray(data)
+    if array.dtype == np.float64:
+        return array.astype(dtypes.get_default_dtype())
+    if array.dtype == object:
+        raise TypeError(f"tensor: could not turn {type(data).__name__} into a numeric array; "
+                        f"pass numbers, nested lists of numbers, or a NumPy array")
+    return array
+
+
+def _check_float_for_grad(dtype, op="requires_grad"):
+    if dtype.kind not in "fc":
+        raise RuntimeError(f"{op}: only tensors of floating point dtype can require gradients, "
+                           f"got {dtype}; convert first, e.g. t.float() or ag.tensor(..., dtype=ag.float32)")
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    Example:
+        >>> import autograd as ag
+        >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_version", "_aux", "__weakref__")
+    __hash__ = object.__hash__
+    __array_priority__ = 1000
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        array = _default_float_array(data._data if isinstance(data, Tensor) else data)
+        array = np.array(array, dtype=dtype, copy=True)
+        self._data = array
+        self.grad = None
+        self.grad_fn = None
+        self._version = [0]
+        self._aux = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _make(cls, array, requires_grad=False):
+        """Wraps an ndarray without copying or checks (the hot path of every op)."""
+        t = object.__new__(Tensor)
+        t._data = array
+        t._requires_grad = requires_grad
+        t.grad = None
+        t.grad_fn = None
+        t._version = [0]
+        t._aux = None
+        return t
+
+    def _aux_dict(self):
+        if self._aux is None:
+            self._aux = {}
+        return self._aux
+
+    @property
+    def _base(self):
+        return self._aux.get("base") if self._aux else None
+
+    @property
+    def _hooks(self):
+        return self._aux.get("hooks") if self._aux else None
+
+    # ---- attributes -----------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if flag:
+            _check_float_for_grad(self._data.dtype)
+        elif self.grad_fn is not None:
+            raise RuntimeError("requires_grad: you can only change requires_grad of leaf tensors; "
+                               "use t.detach() to get a tensor that does not require grad")
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def device(self):
+        from .device import device
+        return device("cpu")
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def size(self, dim=None):
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[dim]
+
+    def numel(self) -> int:
+        return self._data.size
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    @property
+    def data(self):
+        """A tensor sharing this one's storage, outside the graph, whose in-place changes
+        are not tracked by the version counter (PyTorch's `.data`). Assignable."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = array
+
+    @property
+    def T(self):
+        return permute(self, tuple(range(self.ndim))[::-1])
+
+    @property
+    def mT(self):
+        return swapaxes(self, -1, -2)
+
+    # ---- conversion -----------------------------------------------------------------------
+    def numpy(self, force=False) -> np.ndarray:
+        if self.requires_grad and not force:
+            raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
+                               "use t.detach().numpy() instead")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"item(): a tensor with {self._data.size} elements cannot be converted "
+                               f"to a Python number; only one-element tensors can")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"bool(): a tensor with {self._data.size} elements is ambiguous; "
+                               f"use .any() or .all()")
+        return bool(self._data.item())
+
+    def __format__(self, spec):
+        if self._data.size == 1 and spec:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
+    def astype(self, dtype):
+        return cast(self, dtype)
+
+    def to(self, *args, **kwargs):
+        """`.to(dtype)`, `.to("cpu")`, `.to(device)`, `.to(other_tensor)`; a no-op when nothing changes."""
+        from .device import device as _device
+        dtype = kwargs.pop("dtype", None)
+        target = kwargs.pop("device", None)
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, _device)):
+                target = a
+            else:
+                dtype = a
+        if target is not None:
+            _device(target)  # raises a clear error for anything but the CPU
+        if dtype is None or np.dtype(dtype) == self.dtype:
+            return self
+        return cast(self, np.dtype(dtype))
+
+    def cpu(self):
+        return self
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def clone(self):
+        return clone(self)
+
+    def contiguous(self):
+        return self
+
+    def detach(self):
+        """A tensor sharing storage and version counter with this one, outside the graph."""
+        out = Tensor._make(self._data)
+        out._version = self._version
+        return out
+
+    def detach_(self):
+        if self._base is not None and is_grad_enabled():
+            raise RuntimeError("detach_(): can't detach a view in place; use detach()")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ---- graph ----------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulates the gradient of this tensor into `.grad` of the leaves that need it."""
+        from .backprop import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def retain_grad(self):
+        """Makes this non-leaf tensor keep its gradient in `.grad` after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad(): can't retain the gradient of a tensor that does not require grad")
+        if self.grad_fn is None:
+            return
+        import weakref
+        ref = weakref.ref(self)
+
+        def retain(grad):
+            tensor = ref()
+            if tensor is None:
+                return
+            value = grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad, copy=True))
+            tensor.grad = value if tensor.grad is None else tensor.grad + value
+
+        self.grad_fn.retain_hook = retain
+
+    @property
+    def retains_grad(self) -> bool:
+        return self.grad_fn is not None and self.grad_fn.retain_hook is not None
+
+    def register_hook(self, hook):
+        """Calls hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook(): cannot register a hook on a tensor that doesn't require gradient")
+
+        def on_grad(grad):
+            as_tensor = grad if isinstance(grad, Tensor) else Tensor._make(grad)
+            result = hook(as_tensor)
+            if result is None:
+                return None
+            if isinstance(grad, Tensor):
+                return result
+            return result._data if isinstance(result, Tensor) else np.asarray(result)
+
+        if self.grad_fn is not None:
+            self.grad_fn.register_hook(on_grad)
+        else:
+            self._aux_dict().setdefault("hooks", []).append(on_grad)
+        return _RemovableHandle(self, on_grad)
+
+    def draw(self, **options):
+        """Draws this tensor's graph with Graphviz: see autograd.draw."""
+        from .draw import draw
+        return draw(self, **options)
+
+    # ---- printing -------------------------------------------------------------------------
+    def __repr__(self):
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        extra = []
+        if self._data.size == 0:
+            extra.append(f"size={self.shape}")
+        if self._data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+            extra.append(f"dtype={_dtype_name(self._data.dtype)}")
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extra) + ")"
+
+    __str__ = __repr__
+
+    # ---- NumPy interoperability: rules written with NumPy functions work on Tensors -------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        handler = _UFUNCS.get(ufunc)
+        if method != "__call__" or handler is None or "out" in kwargs:
+            return NotImplemented
+        return handler(*inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        handler = _FUNCTIONS.get(func)
+        if handler is not None:
+            return handler(*args, **kwargs)
+        # Like PyTorch tensors: any other NumPy function sees plain arrays.
+        args = tuple(_plain(a) for a in args)
+        kwargs = {k: _plain(v) for k, v in kwargs.items()}
+        return func(*args, **kwargs)
+
+    # ---- operators (one line each; the math lives in autograd/ops) ------------------------
+    def __add__(self, other): return add(self, other)
+    def __radd__(self, other): return add(other, self)
+    def __sub__(self, other): return sub(self, other)
+    def __rsub__(self, other): return sub(other, self)
+    def __mul__(self, other): return mul(self, other)
+    def __rmul__(self, other): return mul(other, self)
+    def __truediv__(self, other): return div(self, other)
+    def __rtruediv__(self, other): return div(other, self)
+    def __floordiv__(self, other): return floor_divide(self, other)
+    def __rfloordiv__(self, other): return floor_divide(other, self)
+    def __mod__(self, other): return remainder(self, other)
+    def __pow__(self, other): return pow(self, other)
+    def __rpow__(self, other): return pow(other, self)
+    def __matmul__(self, other): return matmul(self, other)
+    def __rmatmul__(self, other): return matmul(other, self)
+    def __neg__(self): return neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return abs(self)
+    def __invert__(self): return logical_not(self)
+    def __and__(self, other): return logical_and(self, other)
+    def __or__(self, other): return logical_or(self, other)
+    def __xor__(self, other): return logical_xor(self, other)
+    def __eq__(self, other): return eq(self, other)
+    def __ne__(self, other): return ne(self, other)
+    def __lt__(self, other): return lt(self, other)
+    def __le__(self, other): return le(self, other)
+    def __gt__(self, other): return gt(self, other)
+    def __ge__(self, other): return ge(self, other)
+    def __getitem__(self, index): return getitem(self, index)
+    def __setitem__(self, index, value): setitem_(self, index, value)
+    def __iadd__(self, other): return add_(self, other)
+    def __isub__(self, other): return sub_(self, other)
+    def __imul__(self, other): return mul_(self, other)
+    def __itruediv__(self, other): return div_(self, other)
+
+    # elementwise
+    def add(self, other, alpha=1): return add(self, other, alpha=alpha)
+    def sub(self, other, alpha=1): return sub(self, other, alpha=alpha)
+    def mul(self, other): return mul(self, other)
+    def div(self, other): return div(self, other)
+    def pow(self, exponent): return pow(self, exponent)
+    def exp(self): return exp(self)
+    def log(self): return log(self)
+    def log1p(self): return log1p(self)
+    def expm1(self): return expm1(self)
+    def sqrt(self): return sqrt(self)
+    def rsqrt(self): return rsqrt(self)
+    def abs(self): return abs(self)
+    def sign(self): return sign(self)
+    def sin(self): return sin(self)
+    def cos(self): return cos(self)
+    def tanh(self): return tanh(self)
+    def sigmoid(self): return sigmoid(self)
+    def relu(self): return relu(self)
+    def square(self): return square(self)
+    def clamp(self, min=None, max=None): return clamp(self, min, max)
+    def clip(self, min=None, max=None): return clamp(self, min, max)
+    def maximum(self, other): return maximum(self, other)
+    def minimum(self, other): return minimum(self, other)
+    def where(self, condition, other): return where(condition, self, other)
+    def masked_fill(self, mask, value): return masked_fill(self, mask, value)
+    def isnan(self): return isnan(self)
+    def isfinite(self): return isfinite(self)
+    def floor(self): return floor(self)
+    def ceil(self): return ceil(self)
+    def round(self): return round(self)
+    # reductions
+    def sum(self, dim=None, keepdim=False, dtype=None, **aliases): return sum(self, dim, keepdim, dtype=dtype, **aliases)
+    def mean(self, dim=None, keepdim=False, **aliases): return mean(self, dim, keepdim, **aliases)
+    def prod(self, dim=None, keepdim=False, **aliases): return prod(self, dim, keepdim, **aliases)
+    def max(self, dim=None, keepdim=False, **aliases): return max(self, dim, keepdim, **aliases)
+    def min(self, dim=None, keepdim=False, **aliases): return min(self, dim, keepdim, **aliases)
+    def amax(self, dim=None, keepdim=False, **aliases): return amax(self, dim, keepdim, **aliases)
+    def amin(self, dim=None, keepdim=False, **aliases): return amin(self, dim, keepdim, **aliases)
+    def var(self, dim=None, keepdim=False, correction=1, **aliases): return var(self, dim, keepdim, correction=correction, **aliases)
+    def std(self, dim=None, keepdim=False, correction=1, **aliases): return std(self, dim, keepdim, correction=correction, **aliases)
+    def logsumexp(self, dim, keepdim=False, **aliases): return logsumexp(self, dim, keepdim, **aliases)
+    def norm(self, p="fro", dim=None, keepdim=False, **aliases): return norm(self, p, dim, keepdim, **aliases)
+    def argmax(self, dim=None, keepdim=False, **aliases): return argmax(self, dim, keepdim, **aliases)
+    def argmin(self, dim=None, keepdim=False, **aliases): return argmin(self, dim, keepdim, **aliases)
+    def cumsum(self, dim, **aliases): return cumsum(self, dim, **aliases)
+    def all(self, dim=None, keepdim=False): return all(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False): return any(self, dim, keepdim)
+    def softmax(self, dim): return softmax(self, dim)
+    def log_softmax(self, dim): return log_softmax(self, dim)
+    # shape
+    def reshape(self, *shape): return reshape(self, *shape)
+    def view(self, *shape): return view(self, *shape)
+    def view_as(self, other): return reshape(self, other.shape)
+    def reshape_as(self, other): return reshape(self, other.shape)
+    def flatten(self, start_dim=0, end_dim=-1): return flatten(self, start_dim, end_dim)
+    def unflatten(self, dim, sizes): return unflatten(self, dim, sizes)
+    def transpose(self, dim0, dim1): return transpose(self, dim0, dim1)
+    def t(self): return transpose(self, 0, 1) if self.ndim == 2 else self
+    def permute(self, *dims): return permute(self, *dims)
+    def swapaxes(self, axis0, axis1): return swapaxes(self, axis0, axis1)
+    def swapdims(self, dim0, dim1): return swapaxes(self, dim0, dim1)
+    def squeeze(self, dim=None): return squeeze(self, dim)
+    def unsqueeze(self, dim): return unsqueeze(self, dim)
+    def expand(self, *sizes): return expand(self, *sizes)
+    def expand_as(self, other): return expand(self, other.shape)
+    def broadcast_to(self, shape): return broadcast_to(self, shape)
+    def repeat(self, *sizes): return repeat(self, *sizes)
+    def tile(self, *dims): return tile(self, *dims)
+    def flip(self, dims): return flip(self, dims)
+    def roll(self, shifts, dims=None): return roll(self, shifts, dims)
+    def split(self, split_size_or_sections, dim=0): return split(self, split_size_or_sections, dim)
+    def chunk(self, chunks, dim=0): return chunk(self, chunks, dim)
+    def gather(self, dim, index): return gather(self, dim, index)
+    def scatter_add(self, dim, index, src): return scatter_add(self, dim, index, src)
+    def index_select(self, dim, index): return index_select(self, dim, index)
+    def tril(self, diagonal=0): return tril(self, diagonal)
+    def unfold(self, dimension, size, step): return unfold(self, dimension, size, step)
+    def triu(self, diagonal=0): return triu(self, diagonal)
+    # linear algebra
+    def matmul(self, other): return matmul(self, other)
+    def dot(self, other): return dot(self, other)
+    def mm(self, other): return mm(self, other)
+    def bmm(self, other): return bmm(self, other)
+    def outer(self, other): return outer(self, other)
+    # in place
+    def add_(self, other, alpha=1): return add_(self, other, alpha=alpha)
+    def sub_(self, other, alpha=1): return sub_(self, other, alpha=alpha)
+    def mul_(self, other): return mul_(self, other)
+    def div_(self, other): return div_(self, other)
+    def zero_(self): return zero_(self)
+    def fill_(self, value): return fill_(self, value)
+    def copy_(self, src): return copy_(self, src)
+    def clamp_(self, min=None, max=None): return clamp_(self, min, max)
+    def uniform_(self, a=0.0, b=1.0, generator=None): return uniform_(self, a, b, generator=generator)
+    def normal_(self, mean=0.0, std=1.0, generator=None): return normal_(self, mean, std, generator=generator)
+
+
+def _dtype_name(dtype):
+    return "ag." + np.dtype(dtype).name
+
+
+def _plain(value):
+    if isinstance(value, Tensor):
+        return value._data
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
+class _RemovableHandle:
+    def __init__(self, tensor, hook):
+        self._tensor, self._hook = tensor, hook
+
+    def remove(self):
+        node = self._tensor.grad_fn
+        hooks = node.__dict__.get("pre_hooks", []) if node is not None else (self._tensor._hooks or [])
+        if self._hook in hooks:
+            hooks.remove(self._hook)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+# The operator functions, bound at import time below (they import this module themselves).
+from .ops.elementwise import (  # noqa: E402
+    abs, add, ceil, clamp, cos, div, eq, exp, expm1, floor, floor_divide, ge, gt, isfinite, isnan,
+    le, log, log1p, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul, ne,
+    neg, pow, relu, remainder, round, rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where, cast,
+    clone, masked_fill)
+from .ops.reduce import (  # noqa: E402
+    all, amax, amin, any, argmax, argmin, cumsum, logsumexp, max, mean, min, norm, prod, std, sum, var,
+    softmax, log_softmax)
+from .ops.shape import (  # noqa: E402
+    broadcast_to, chunk, expand, flatten, flip, gather, getitem, index_select, permute, repeat,
+    reshape, roll, scatter_add, split, squeeze, swapaxes, tile, transpose, tril, triu, unflatten,
+    unfold, unsqueeze, view)
+from .ops.linalg import bmm, dot, matmul, mm, outer  # noqa: E402
+from .ops.inplace import (  # noqa: E402
+    add_, clamp_, copy_, div_, fill_, mul_, normal_, setitem_, sub_, uniform_, zero_)
+from .ops.numpy_protocol import FUNCTIONS as _FUNCTIONS, UFUNCS as _UFUNCS  # noqa: E402
