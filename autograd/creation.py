@@ -35,8 +35,8 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
         data = data._data
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         data = [d._data if isinstance(d, Tensor) else d for d in data]
-    array = np.array(_default_float_array(data), copy=True)
-    return _finish(array, dtype, requires_grad, device)
+    array = np.array(data, dtype=dtype) if dtype is not None else np.array(_default_float_array(data), copy=True)
+    return _finish(array, None, requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:

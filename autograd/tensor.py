@@ -46,8 +46,8 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, dtype=None, requires_grad=False):
-        array = _default_float_array(data._data if isinstance(data, Tensor) else data)
-        array = np.array(array, dtype=dtype, copy=True)
+        data = data._data if isinstance(data, Tensor) else data
+        array = np.array(data if dtype is not None else _default_float_array(data), dtype=dtype, copy=True)
         self._data = array
         self.grad = None
         self.grad_fn = None
