@@ -11,8 +11,12 @@ import weakref
 
 import numpy as np
 
+from ._shapes import broadcastable_to, sum_to
 from .grad_mode import _state, no_grad
 from .tensor import Tensor
+
+_new = object.__new__
+_make = Tensor._make
 
 _INPUT, _OUTPUT, _CONST = 0, 1, 2
 
@@ -101,8 +105,8 @@ class Function:
         tensor(12.)
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "_saved", "_args", "_output", "_shapes",
-                 "_released", "__dict__", "__weakref__")
+    __slots__ = ("inputs", "needs_input_grad", "_saved", "_args", "_output", "_shapes", "_released",
+                 "__weakref__")  # subclasses get a __dict__ for what forward stores on ctx
     _array_forward = False
     _is_view = False
     pre_hooks = ()
@@ -119,36 +123,52 @@ class Function:
     # ---- forward side ---------------------------------------------------------------------
     @classmethod
     def apply(cls, *args, **options):
-        ctx = object.__new__(cls)
+        ctx = _new(cls)
         ctx._saved = ()
+        grad_on = _state.enabled
         record = False
-        if getattr(_state, "enabled", True):
-            needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-            record = True in needs
-        else:
-            needs = (False,) * len(args)
-        ctx.needs_input_grad = needs
+        arrays, needs = [], []
+        for a in args:  # one pass: unwrap, and find which inputs need a gradient
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                need = grad_on and a._requires_grad
+                record = record or need
+                needs.append(need)
+            else:
+                arrays.append(a)
+                needs.append(False)
+        ctx.needs_input_grad = needs = tuple(needs)
         if cls._array_forward:
             try:
-                result = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **options)
+                result = cls.forward(ctx, *arrays, **options)
             except ValueError as error:
                 raise _explained(cls.__name__, error, args) from None
-            out = Tensor._make(result if type(result) is np.ndarray else np.asarray(result), record)
+            out = _make(result if type(result) is np.ndarray else np.asarray(result), record)
         else:
             with no_grad():
                 result = cls.forward(ctx, *args, **options)
             if not isinstance(result, Tensor):
                 raise TypeError(f"{cls.__name__}.forward must return one Tensor, got "
                                 f"{type(result).__name__} (Functions with several outputs are not supported)")
-            out = Tensor._make(result._data, record)
+            out = _make(result._data, record)
         if cls._is_view and isinstance(args[0], Tensor):
             base = args[0]
             out._version = base._version
             out._aux_dict()["base"] = base._base if base._base is not None else base
         if record:
-            ctx.inputs = tuple(node_of(a) if need else None for a, need in zip(args, needs))
-            ctx._shapes = tuple(a.shape if need else None for a, need in zip(args, needs))
-            ctx._args = tuple(weakref.ref(a) if isinstance(a, Tensor) else a for a in args)
+            parents, shapes, refs = [], [], []
+            for a, need in zip(args, needs):
+                if need:
+                    parents.append(a.grad_fn or node_of(a))
+                    shapes.append(a._data.shape)
+                    refs.append(None)  # reachable through the parent node
+                else:
+                    parents.append(None)
+                    shapes.append(None)
+                    refs.append(weakref.ref(a) if isinstance(a, Tensor) else a)
+            ctx.inputs = tuple(parents)
+            ctx._shapes = tuple(shapes)  # tuples of atoms drop out of the cyclic GC's scans; lists don't
+            ctx._args = tuple(refs)
             ctx._output = weakref.ref(out)
             ctx._released = False
             if ctx._saved:
@@ -185,7 +205,7 @@ class Function:
                 f"{self.name}: trying to backward through the graph a second time (or to read saved "
                 f"values after they were freed). Saved values are freed after backward; pass "
                 f"retain_graph=True to the first backward() if you need to call it twice.")
-        as_tensors = not self._array_forward or _state.__dict__.get("enabled", True)
+        as_tensors = not self._array_forward or _state.enabled
         unpacked = []
         for kind, value, version in self._saved:
             if kind == _INPUT:
@@ -224,35 +244,38 @@ class Function:
         """Engine protocol: gradients for `inputs` from the final gradient of the output."""
         tensor_mode = type(grad) is Tensor
         if not self._array_forward and not tensor_mode:
-            grad = Tensor._make(grad)
+            grad = _make(grad)
         grads = type(self).backward(self, grad)
         if type(grads) is not tuple:
-            grads = (grads,) if not isinstance(grads, list) else tuple(grads)
-        if len(grads) != len(self.inputs):
+            grads = tuple(grads) if isinstance(grads, list) else (grads,)
+        if len(grads) != len(self._shapes):
             raise RuntimeError(f"{self.name}.backward returned {len(grads)} gradients but forward "
-                               f"took {len(self.inputs)} arguments: return one per argument "
+                               f"took {len(self._shapes)} arguments: return one per argument "
                                f"(None for those that need no gradient)")
-        return tuple(self._conform(g, i, tensor_mode) for i, g in enumerate(grads))
+        out = []
+        for i, (g, shape) in enumerate(zip(grads, self._shapes)):
+            if g is None or shape is None:
+                out.append(None)
+                continue
+            if tensor_mode:
+                if not isinstance(g, Tensor):
+                    g = _make(np.asarray(g))
+            elif isinstance(g, Tensor):
+                g = g._data
+            elif type(g) is not np.ndarray:
+                g = np.asarray(g)
+            if g.shape != shape:
+                g = self._reduce_broadcast(g, i, shape)
+            out.append(g)
+        return out
 
-    def _conform(self, grad, i, tensor_mode):
-        shape = self._shapes[i]
-        if grad is None or shape is None:
-            return None
-        if tensor_mode:
-            if not isinstance(grad, Tensor):
-                grad = Tensor._make(np.asarray(grad))
-        elif isinstance(grad, Tensor):
-            grad = grad._data
-        elif type(grad) is not np.ndarray:
-            grad = np.asarray(grad)
-        if grad.shape != shape:
-            from ._shapes import broadcastable_to, sum_to
-            if not broadcastable_to(shape, grad.shape):
-                raise RuntimeError(f"{self.name}.backward returned a gradient of shape {tuple(grad.shape)} "
-                                   f"for argument {i}, whose shape is {shape}: the gradient must have "
-                                   f"the argument's shape or broadcast to it")
-            grad = sum_to(grad, shape)
-        return grad
+    def _reduce_broadcast(self, grad, i, shape):
+        """The single place where gradients are summed back over broadcast dimensions."""
+        if not broadcastable_to(shape, grad.shape):
+            raise RuntimeError(f"{self.name}.backward returned a gradient of shape {tuple(grad.shape)} "
+                               f"for argument {i}, whose shape is {shape}: the gradient must have "
+                               f"the argument's shape or broadcast to it")
+        return sum_to(grad, shape)
 
     def release(self):
         if self._saved:
@@ -272,7 +295,14 @@ class Function:
     @property
     def args(self):
         """The forward arguments: Tensors (None once garbage-collected) and constants."""
-        return tuple(a() if isinstance(a, weakref.ref) else a for a in self._args)
+        values = []
+        for parent, ref in zip(self.inputs, self._args):
+            if parent is not None:
+                ref = parent.output if isinstance(parent, Function) else parent.variable
+            elif isinstance(ref, weakref.ref):
+                ref = ref()
+            values.append(ref)
+        return tuple(values)
 
     @property
     def output(self):

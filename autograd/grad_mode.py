@@ -2,12 +2,16 @@
 import functools
 import threading
 
-_state = threading.local()
+class _ThreadState(threading.local):
+    enabled = True  # every thread starts with grad mode on
+
+
+_state = _ThreadState()
 
 
 def is_grad_enabled() -> bool:
     """True when new operations record the graph that backward() walks."""
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 def _set(flag: bool) -> None:
