@@ -12,10 +12,12 @@ import weakref
 import numpy as np
 
 from ._shapes import broadcastable_to, sum_to
+from .dtypes import get_default_dtype
 from .grad_mode import _state, no_grad
 from .tensor import Tensor
 
 _new = object.__new__
+_float64 = np.dtype(np.float64)
 _make = Tensor._make
 
 _INPUT, _OUTPUT, _CONST = 0, 1, 2
@@ -143,7 +145,11 @@ class Function:
                 result = cls.forward(ctx, *arrays, **options)
             except ValueError as error:
                 raise _explained(cls.__name__, error, args) from None
-            out = _make(result if type(result) is np.ndarray else np.asarray(result), record)
+            if type(result) is not np.ndarray:
+                result = np.asarray(result)
+            if result.dtype == _float64 and not _has_float64(arrays):
+                result = result.astype(get_default_dtype())  # int tensor * 0.5 is float32, as in PyTorch
+            out = _make(result, record)
         else:
             with no_grad():
                 result = cls.forward(ctx, *args, **options)
@@ -339,3 +345,7 @@ def _explained(op, error, args):
         return ValueError(f"{op}: shapes {shapes} cannot be broadcast together: each dimension, compared "
                           f"from the right, must be equal or 1 (reshape or unsqueeze an input to align them)")
     return ValueError(f"{op}: {message} (input shapes: {shapes})")
+
+
+def _has_float64(arrays):
+    return any(isinstance(a, np.ndarray) and a.dtype == _float64 for a in arrays)

@@ -4,6 +4,7 @@ Each operation records its local derivatives when it runs, so backward is one
 multiplication per edge. It runs on the same engine as Tensor, and draws the same way.
 """
 import math
+import numbers
 
 from .engine import run_backward
 
@@ -35,7 +36,7 @@ class Scalar:
     def _wrap(other):
         if isinstance(other, Scalar):
             return other
-        if isinstance(other, (int, float)):
+        if isinstance(other, (int, float, numbers.Real)):  # NumPy numbers too
             return Scalar(other)
         raise TypeError(f"Scalar: cannot combine a Scalar with {type(other).__name__}; use numbers or Scalars")
 
@@ -59,7 +60,7 @@ class Scalar:
                       (1.0 / other.data, -self.data / (other.data * other.data)))
 
     def __pow__(self, exponent):
-        if not isinstance(exponent, (int, float)):
+        if not isinstance(exponent, (int, float, numbers.Real)):
             raise TypeError("Scalar ** only supports int or float exponents (as micrograd); "
                             "use exp(log(a) * b) for a Scalar exponent")
         return Scalar(self.data ** exponent, "", (self,), f"**{exponent:g}",
