@@ -8,6 +8,7 @@ A graph node satisfies a small protocol, so Tensor and Scalar graphs share this 
     node.propagate(g) -> gradients for node.inputs, in their shapes
     node.release()    frees what the node saved for backward
 """
+from . import anomaly
 from .grad_mode import _set, is_grad_enabled
 
 
@@ -81,6 +82,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
                     node.retain_hook(grad)
                 if targets is None or node.inputs:
                     grads = node.propagate(grad)
+                    if anomaly.mode.enabled:
+                        anomaly.check_gradients(node, grads)
                 if not retain_graph:
                     node.release()
             for i, parent in enumerate(node.inputs):

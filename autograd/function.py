@@ -11,6 +11,7 @@ import weakref
 
 import numpy as np
 
+from . import anomaly
 from ._shapes import broadcastable_to, sum_to
 from .dtypes import get_default_dtype
 from .grad_mode import _state, no_grad
@@ -157,6 +158,8 @@ class Function:
                 raise TypeError(f"{cls.__name__}.forward must return one Tensor, got "
                                 f"{type(result).__name__} (Functions with several outputs are not supported)")
             out = _make(result._data, record)
+        if anomaly.mode.check_forward:
+            anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if cls._is_view and isinstance(args[0], Tensor):
             base = args[0]
             out._version = base._version
@@ -177,6 +180,8 @@ class Function:
             ctx._args = tuple(refs)
             ctx._output = weakref.ref(out)
             ctx._released = False
+            if anomaly.mode.enabled:
+                ctx._anomaly_frame = anomaly.user_frame()
             if ctx._saved:
                 ctx._saved = ctx._pack(args, result, out)
             out.grad_fn = ctx
