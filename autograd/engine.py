@@ -8,6 +8,8 @@ A graph node satisfies a small protocol, so Tensor and Scalar graphs share this 
     node.propagate(g) -> gradients for node.inputs, in their shapes
     node.release()    frees what the node saved for backward
 """
+import gc
+
 from . import anomaly
 from .grad_mode import _set, is_grad_enabled
 
@@ -15,17 +17,19 @@ from .grad_mode import _set, is_grad_enabled
 def _dependency_counts(roots):
     """Number of edges into each node reachable from `roots`; no recursion."""
     counts = {}
-    stack = list(roots)
-    seen = set(map(id, stack))
+    stack = list(dict.fromkeys(roots))
+    is_root = set(stack)
+    push = stack.append
     while stack:
-        node = stack.pop()
-        for parent in node.inputs:
+        for parent in stack.pop().inputs:
             if parent is None:
                 continue
-            counts[parent] = counts.get(parent, 0) + 1
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
+            if parent in counts:
+                counts[parent] += 1
+            else:
+                counts[parent] = 1
+                if parent not in is_root:
+                    push(parent)
     return counts
 
 
@@ -66,6 +70,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
 
     previous_mode = is_grad_enabled()
     _set(create_graph)
+    collecting = gc.isenabled()
+    gc.disable()  # backward frees by reference counting; cyclic-GC passes here only cost time
+    release = not retain_graph
+    check = anomaly.mode.enabled
     try:
         while ready:
             node = ready.pop()
@@ -76,27 +84,39 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
                     replaced = hook(grad)
                     if replaced is not None:
                         grad = replaced
-                if targets is not None and node in wanted:
-                    captured[node] = grad
-                if node.retain_hook is not None and targets is None:
+                if targets is not None:
+                    if node in wanted:
+                        captured[node] = grad
+                elif node.retain_hook is not None:
                     node.retain_hook(grad)
-                if targets is None or node.inputs:
+                if node.inputs and (targets is None or node in needed):
                     grads = node.propagate(grad)
-                    if anomaly.mode.enabled:
+                    if check:
                         anomaly.check_gradients(node, grads)
-                if not retain_graph:
+                elif targets is None:
+                    node.propagate(grad)  # a leaf: accumulates into .grad
+                if release:
                     node.release()
-            for i, parent in enumerate(node.inputs):
+            for parent, g in zip(node.inputs, grads or _nones(node)):
                 if parent is None:
                     continue
-                g = grads[i] if grads else None
                 if g is not None:
-                    pending[parent] = pending[parent] + g if parent in pending else g
-                counts[parent] -= 1
-                if counts[parent] == 0:
+                    if parent in pending:
+                        pending[parent] = pending[parent] + g
+                    else:
+                        pending[parent] = g
+                left = counts[parent] - 1
+                counts[parent] = left
+                if not left:
                     ready.append(parent)
     finally:
         _set(previous_mode)
+        if collecting:
+            gc.enable()
     if targets is not None:
         return [captured.get(node) for node in targets]
     return None
+
+
+def _nones(node):
+    return (None,) * len(node.inputs)

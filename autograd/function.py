@@ -147,7 +147,9 @@ class Function:
             except ValueError as error:
                 raise _explained(cls.__name__, error, args) from None
             if type(result) is not np.ndarray:
-                result = np.asarray(result)
+                raw, result = result, np.asarray(result)  # ufuncs on 0-d arrays return NumPy scalars
+                if ctx._saved:  # forward saved that scalar as its output: keep recognising it as such
+                    ctx._saved = tuple(result if value is raw else value for value in ctx._saved)
             if result.dtype == _float64 and not _has_float64(arrays):
                 result = result.astype(get_default_dtype())  # int tensor * 0.5 is float32, as in PyTorch
             out = _make(result, record)
@@ -353,4 +355,4 @@ def _explained(op, error, args):
 
 
 def _has_float64(arrays):
-    return any(isinstance(a, np.ndarray) and a.dtype == _float64 for a in arrays)
+    return any(isinstance(a, (np.ndarray, np.generic)) and a.dtype == _float64 for a in arrays)

@@ -139,6 +139,21 @@ def test_third_derivative_of_a_power():
     assert (d1.item(), d2.item(), d3.item()) == (32.0, 48.0, 48.0)
 
 
+def test_ops_that_save_a_0d_output_keep_its_graph_for_higher_orders():
+    x = ag.tensor(0.4, dtype=ag.float64, requires_grad=True)
+    (d1,) = ag.grad(ag.tanh(x), x, create_graph=True)
+    (d2,) = ag.grad(d1, x)
+    t = np.tanh(0.4)
+    assert d2.item() == pytest.approx(-2 * t * (1 - t * t), rel=1e-12)
+
+
+def test_0d_float64_gradients_summed_by_the_engine_stay_float64():
+    x = ag.tensor([1.5, -0.5], dtype=ag.float64, requires_grad=True)
+    a = x[0]
+    (a * 0.1 + a * 0.3).backward()
+    assert x.grad.dtype == np.float64 and x.grad.numpy()[0] == pytest.approx(0.4, rel=1e-15)
+
+
 def test_grad_returns_instead_of_accumulating_and_reports_unused_inputs():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     unused = ag.tensor(1.0, requires_grad=True)

@@ -1,0 +1,1 @@
+"""Benchmarks of graphgrad against PyTorch and hand-written NumPy: `python -m bench`."""

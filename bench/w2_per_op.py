@@ -1,0 +1,63 @@
+"""W2: per-operation overhead: a (10,) float32 vector through 1000 ops cycling
+`* c, + c, tanh, * w`, then sum and backward. Small tensors: the cost is all dispatch."""
+import numpy as np
+
+from bench.common import interleaved, optional_torch, ratio, report
+
+N_OPS = 1000
+
+
+def chain(lib, x0, c, w_np, backward=True):
+    x = lib.tensor(x0, requires_grad=True)
+    w = lib.tensor(w_np, requires_grad=True)
+
+    def step():
+        y = x
+        for _ in range(N_OPS // 4):
+            y = ((y * c) + c).tanh() * w
+        total = y.sum()
+        if backward:
+            x.grad = w.grad = None
+            total.backward()
+        return total.item()
+    return step
+
+
+def numpy_forward(x0, c, w):
+    def step():
+        y = x0
+        for _ in range(N_OPS // 4):
+            y = np.tanh(y * c + c) * w
+        return float(y.sum())
+    return step
+
+
+def run(repeats=30):
+    import autograd as ag
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal(10).astype(np.float32)
+    w = (1 + 0.1 * rng.standard_normal(10)).astype(np.float32)
+    c = 0.5
+    contenders = {"graphgrad fwd+bwd": chain(ag, x0, c, w), "graphgrad fwd": chain(ag, x0, c, w, False),
+                  "NumPy fwd": numpy_forward(x0, c, w)}
+    torch = optional_torch()
+    if torch is not None:
+        contenders["PyTorch fwd+bwd"] = chain(torch, x0, c, w)
+        contenders["PyTorch fwd"] = chain(torch, x0, c, w, False)
+    first = {name: fn() for name, fn in contenders.items()}
+    for name, value in first.items():
+        assert abs(value - first["NumPy fwd"]) < 1e-4, (name, value)
+    timings = interleaved(contenders, repeats)
+    for t in timings.values():  # report per op
+        t.samples = [s / N_OPS for s in t.samples]
+    ratios = {"fwd+bwd graphgrad / PyTorch (goal <= 0.8)": ratio(timings, "graphgrad fwd+bwd", "PyTorch fwd+bwd"),
+              "fwd graphgrad / PyTorch": ratio(timings, "graphgrad fwd", "PyTorch fwd"),
+              "fwd graphgrad / NumPy": ratio(timings, "graphgrad fwd", "NumPy fwd")}
+    report("W2 per-op cost (times are per op)", timings, ratios, unit="us")
+    return timings, ratios
+
+
+if __name__ == "__main__":
+    from bench.common import pin_threads
+    pin_threads()
+    run()
