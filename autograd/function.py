@@ -58,7 +58,7 @@ class AccumulateGrad:
                 raise RuntimeError(f"backward: the existing .grad has shape {stored.shape} but the "
                                    f"tensor has shape {variable.shape}; set .grad = None first")
             np.add(stored._data, grad, out=stored._data, casting="unsafe")
-            stored._version[0] += 1
+            stored._bump_version()
         return ()
 
     def release(self):
@@ -164,7 +164,7 @@ class Function:
             anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if cls._is_view and isinstance(args[0], Tensor):
             base = args[0]
-            out._version = base._version
+            out._vc = base._counter()
             out._aux_dict()["base"] = base._base if base._base is not None else base
         if record:
             parents, shapes, refs = [], [], []
@@ -197,13 +197,14 @@ class Function:
         """Records, for each saved value, where it came from and its version now."""
         packed = []
         for value in self._saved:
-            entry = (_CONST, value, None)
+            entry = (_CONST, value, None, None)
             if value is raw_out or value is out:
-                entry = (_OUTPUT, out._data, out._version[0])
+                counter = out._counter()  # held here, so views of a dead output are still checked
+                entry = (_OUTPUT, out._data, counter[0], counter)
             elif value is not None:
                 for a in args:
                     if isinstance(a, Tensor) and (value is a or value is a._data):
-                        entry = (_INPUT, a, a._version[0])
+                        entry = (_INPUT, a, a._version, None)
                         break
             packed.append(entry)
         return tuple(packed)
@@ -220,30 +221,23 @@ class Function:
                 f"retain_graph=True to the first backward() if you need to call it twice.")
         as_tensors = not self._array_forward or _state.enabled
         unpacked = []
-        for kind, value, version in self._saved:
+        for kind, value, version, counter in self._saved:
             if kind == _INPUT:
-                if value._version[0] != version:
-                    self._raise_modified(value._version[0], version, "an input")
-                unpacked.append(value if as_tensors else self._saved_array(value))
+                if value._version != version:
+                    self._raise_modified(value._version, version, "an input")
+                unpacked.append(value if as_tensors else value._data)
             elif kind == _OUTPUT:
-                output = self._output()
-                counter = output._version[0] if output is not None else version
-                if counter != version:
-                    self._raise_modified(counter, version, "its output")
-                unpacked.append(self._output_tensor(value) if as_tensors else value)
+                if counter[0] != version:
+                    self._raise_modified(counter[0], version, "its output")
+                unpacked.append(self._output_tensor(value, counter) if as_tensors else value)
             else:
                 unpacked.append(value)
         return tuple(unpacked)
 
-    def _saved_array(self, tensor):
-        return tensor._data
-
-    def _output_tensor(self, data):
+    def _output_tensor(self, data, counter):
         out = Tensor._make(data, True)
         out.grad_fn = self
-        live = self._output()
-        if live is not None:
-            out._version = live._version
+        out._vc = counter
         return out
 
     def _raise_modified(self, now, expected, which):
@@ -325,7 +319,7 @@ class Function:
     @property
     def saved_values(self):
         """What the node holds for backward (arrays), empty once released."""
-        return tuple(v._data if k == _INPUT else v for k, v, _ in self._saved)
+        return tuple(v._data if k == _INPUT else v for k, v, _, _ in self._saved)
 
     def register_hook(self, fn):
         """Runs fn(grad) on the gradient of this node's output; fn may return a replacement."""

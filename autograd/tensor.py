@@ -41,7 +41,7 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_version", "_aux", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_vc", "_aux", "__weakref__")
     __hash__ = object.__hash__
     __array_priority__ = 1000
 
@@ -51,7 +51,7 @@ class Tensor:
         self._data = array
         self.grad = None
         self.grad_fn = None
-        self._version = [0]
+        self._vc = None
         self._aux = None
         self._requires_grad = False
         if requires_grad:
@@ -65,9 +65,26 @@ class Tensor:
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = None
-        t._version = [0]
+        t._vc = None  # the version counter, made when first needed
         t._aux = None
         return t
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor (or a view sharing its storage) was changed in place."""
+        return self._vc[0] if self._vc is not None else 0
+
+    def _counter(self):
+        """The version counter (a one-element list, shared by views), created on first use."""
+        if self._vc is None:
+            self._vc = [0]
+        return self._vc
+
+    def _bump_version(self):
+        if self._vc is None:
+            self._vc = [1]
+        else:
+            self._vc[0] += 1
 
     def _aux_dict(self):
         if self._aux is None:
@@ -258,7 +275,7 @@ class Tensor:
     def detach(self):
         """A tensor sharing storage and version counter with this one, outside the graph."""
         out = Tensor._make(self._data)
-        out._version = self._version
+        out._vc = self._counter()
         return out
 
     def detach_(self):

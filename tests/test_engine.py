@@ -382,7 +382,7 @@ def test_in_place_on_a_view_while_recording_raises():
     with ag.no_grad():
         view.add_(1)
     np.testing.assert_allclose(base.numpy(), [0.0, 1.0, 1.0])
-    assert base._version[0] == view._version[0] == 1
+    assert base._version == view._version == 1
 
 
 # ---- user-defined Functions ------------------------------------------------------------

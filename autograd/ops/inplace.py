@@ -46,7 +46,7 @@ def _apply(target, name, out_of_place, write, *operands):
     else:
         raw = [_raw(o) for o in operands]
         _write_checked(name, target, lambda data: write(data, *raw))
-    target._version[0] += 1
+    target._bump_version()
     return target
 
 
