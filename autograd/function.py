@@ -19,6 +19,8 @@ from .tensor import Tensor
 
 _new = object.__new__
 _float64 = np.dtype(np.float64)
+_NO_NEEDS = [(False,) * n for n in range(4)]
+_anomaly = anomaly.mode
 _make = Tensor._make
 
 _INPUT, _OUTPUT, _CONST = 0, 1, 2
@@ -128,19 +130,13 @@ class Function:
     def apply(cls, *args, **options):
         ctx = _new(cls)
         ctx._saved = ()
-        grad_on = _state.enabled
-        record = False
-        arrays, needs = [], []
-        for a in args:  # one pass: unwrap, and find which inputs need a gradient
-            if isinstance(a, Tensor):
-                arrays.append(a._data)
-                need = grad_on and a._requires_grad
-                record = record or need
-                needs.append(need)
-            else:
-                arrays.append(a)
-                needs.append(False)
-        ctx.needs_input_grad = needs = tuple(needs)
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        if _state.enabled:
+            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            record = True in needs
+        else:
+            needs, record = _NO_NEEDS[len(args)] if len(args) < 4 else (False,) * len(args), False
+        ctx.needs_input_grad = needs
         if cls._array_forward:
             try:
                 result = cls.forward(ctx, *arrays, **options)
@@ -150,44 +146,53 @@ class Function:
                 raw, result = result, np.asarray(result)  # ufuncs on 0-d arrays return NumPy scalars
                 if ctx._saved:  # forward saved that scalar as its output: keep recognising it as such
                     ctx._saved = tuple(result if value is raw else value for value in ctx._saved)
-            if result.dtype == _float64 and not _has_float64(arrays):
+            if result.dtype is _float64 and not _has_float64(arrays):
                 result = result.astype(get_default_dtype())  # int tensor * 0.5 is float32, as in PyTorch
             out = _make(result, record)
         else:
-            with no_grad():
-                result = cls.forward(ctx, *args, **options)
-            if not isinstance(result, Tensor):
-                raise TypeError(f"{cls.__name__}.forward must return one Tensor, got "
-                                f"{type(result).__name__} (Functions with several outputs are not supported)")
+            result = cls._run_tensor_forward(ctx, args, options)
             out = _make(result._data, record)
-        if anomaly.mode.check_forward:
-            anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if cls._is_view and isinstance(args[0], Tensor):
             base = args[0]
             out._vc = base._counter()
             out._aux_dict()["base"] = base._base if base._base is not None else base
+        if _anomaly.check_forward:
+            anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if record:
-            parents, shapes, refs = [], [], []
-            for a, need in zip(args, needs):
-                if need:
-                    parents.append(a.grad_fn or node_of(a))
-                    shapes.append(a._data.shape)
-                    refs.append(None)  # reachable through the parent node
-                else:
-                    parents.append(None)
-                    shapes.append(None)
-                    refs.append(weakref.ref(a) if isinstance(a, Tensor) else a)
-            ctx.inputs = tuple(parents)
-            ctx._shapes = tuple(shapes)  # tuples of atoms drop out of the cyclic GC's scans; lists don't
-            ctx._args = tuple(refs)
-            ctx._output = weakref.ref(out)
-            ctx._released = False
-            if anomaly.mode.enabled:
-                ctx._anomaly_frame = anomaly.user_frame()
-            if ctx._saved:
-                ctx._saved = ctx._pack(args, result, out)
-            out.grad_fn = ctx
+            ctx._record(args, needs, out, result)
         return out
+
+    @classmethod
+    def _run_tensor_forward(cls, ctx, args, options):
+        with no_grad():
+            result = cls.forward(ctx, *args, **options)
+        if not isinstance(result, Tensor):
+            raise TypeError(f"{cls.__name__}.forward must return one Tensor, got "
+                            f"{type(result).__name__} (Functions with several outputs are not supported)")
+        return result
+
+    def _record(self, args, needs, out, result):
+        """Makes this ctx the graph node that produced `out`."""
+        parents, shapes, refs = [], [], []
+        for a, need in zip(args, needs):
+            if need:
+                parents.append(a.grad_fn or node_of(a))
+                shapes.append(a._data.shape)
+                refs.append(None)  # reachable through the parent node
+            else:
+                parents.append(None)
+                shapes.append(None)
+                refs.append(weakref.ref(a) if isinstance(a, Tensor) else a)
+        self.inputs = tuple(parents)
+        self._shapes = tuple(shapes)  # tuples of atoms drop out of the cyclic GC's scans; lists don't
+        self._args = tuple(refs)
+        self._output = weakref.ref(out)
+        self._released = False
+        if _anomaly.enabled:
+            self._anomaly_frame = anomaly.user_frame()
+        if self._saved:
+            self._saved = self._pack(args, result, out)
+        out.grad_fn = self
 
     def save_for_backward(self, *values):
         """Keeps `values` (inputs, the output, or other arrays/tensors) for backward."""
@@ -349,4 +354,4 @@ def _explained(op, error, args):
 
 
 def _has_float64(arrays):
-    return any(isinstance(a, (np.ndarray, np.generic)) and a.dtype == _float64 for a in arrays)
+    return any(isinstance(a, (np.ndarray, np.generic)) and a.dtype is _float64 for a in arrays)

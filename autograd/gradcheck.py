@@ -13,6 +13,10 @@ def _outputs(result):
     return [o for o in outs if isinstance(o, Tensor)]
 
 
+def _differentiable(outputs):
+    return [o for o in outputs if o.requires_grad]
+
+
 def _numerical(evaluate, leaves, eps):
     """Jacobians by central differences, one (n_out, n_in) float64 array per leaf."""
     jacobians = []
@@ -142,8 +146,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
                   seed=0) -> bool:
     """Checks second derivatives: gradcheck of the vector-Jacobian product of fn."""
     inputs = _as_float64_leaves(list(inputs) if isinstance(inputs, (tuple, list)) else [inputs])
-    leaves = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
-    outputs = _outputs(fn(*inputs))
+    outputs = _differentiable(_outputs(fn(*inputs)))
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
         grad_outputs = [Tensor._make(rng.standard_normal(o.shape)) for o in outputs]
@@ -152,12 +155,11 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
 
     def vjp(*args):
         xs, v = list(args[:n]), list(args[n:])
-        outs = [o for o in _outputs(fn(*xs))]
+        outs = _differentiable(_outputs(fn(*xs)))
         wanted = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
         grads = _grad(outs, wanted, v, create_graph=True, allow_unused=True)
         return tuple(g if g is not None else x * 0 for g, x in zip(grads, wanted))
 
-    del leaves
     return gradcheck(vjp, tuple(inputs) + tuple(vs), eps, atol, rtol, raise_exception)
 
 

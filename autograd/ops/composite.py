@@ -10,8 +10,10 @@ def leaky_relu(x, negative_slope=0.01):
 
 
 def elu(x, alpha=1.0):
-    # expm1 of min(x, 0): the unused branch never overflows, so its zero gradient stays zero
-    return ew.where(_raw(x) > 0, x, ew.expm1(ew.minimum(x, 0.0)) * alpha)
+    # expm1 of x only where x <= 0: the unused branch never overflows, so its zero gradient stays
+    # zero, and at x == 0 the slope is alpha (as PyTorch), not the alpha / 2 that minimum's tie gives
+    positive = _raw(x) > 0
+    return ew.where(positive, x, ew.expm1(ew.where(positive, 0.0, x)) * alpha)
 
 
 def gelu(x, approximate="none"):
@@ -32,5 +34,5 @@ def softplus(x, beta=1.0, threshold=20.0):
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
     scaled = x * beta
     linear = _raw(scaled) > threshold
-    smooth = ew.log1p(ew.exp(ew.minimum(scaled, threshold))) / beta
+    smooth = ew.log1p(ew.exp(ew.where(linear, threshold, scaled))) / beta  # where, not minimum: no tie
     return ew.where(linear, x, smooth)

@@ -1,6 +1,7 @@
 """Elementwise primitives. Gradient rules return gradients in the output's shape: the
 engine (Function._conform) reduces them over broadcast dimensions."""
 import math
+import numbers
 
 import numpy as np
 
@@ -81,14 +82,16 @@ class Pow(Primitive):
         need_a, need_p = ctx.needs_input_grad
         grad_a = grad_p = None
         if need_a:
-            if isinstance(p, (int, float)) and p == 0:
-                grad_a = g * 0
-            else:
-                grad_a = g * p * a ** (p - 1)
+            if isinstance(p, numbers.Number):
+                grad_a = g * 0 if p == 0 else g * p * a ** (p - 1)
+            else:  # 0 where p == 0, even at a == 0 where p * a^(p-1) is 0 * inf (as PyTorch)
+                grad_a = g * np.where(_raw(p) == 0, 0.0, p * a ** (p - 1))
         if need_p:
-            # d(a^p)/dp = a^p log(a), defined as 0 where a == 0 and p >= 0 (as PyTorch)
+            # d(a^p)/dp = a^p log(a), defined as 0 where a == 0 and p >= 0 (as PyTorch);
+            # a Python base keeps a Python log, which does not promote float32 to float64
             with np.errstate(divide="ignore", invalid="ignore"):
-                grad_p = np.where((a == 0) & (p >= 0), 0.0, g * out * np.log(a))
+                log_a = float(np.log(a)) if isinstance(a, numbers.Number) else np.log(a)
+                grad_p = np.where(np.logical_and(_raw(a) == 0, _raw(p) >= 0), 0.0, g * out * log_a)
         return grad_a, grad_p
 
 
@@ -247,7 +250,7 @@ class Erf(Primitive):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return _erf(a).astype(a.dtype)
+        return np.asarray(_erf(a), dtype=a.dtype)  # frompyfunc gives a Python float for 0-d input
 
     @staticmethod
     def backward(ctx, g):
@@ -264,7 +267,7 @@ class Maximum(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = (_raw(a) > _raw(b)) + 0.5 * (_raw(a) == _raw(b))  # ties split the gradient, as PyTorch
+        share = _tie_share(_raw(a) > _raw(b), _raw(a) == _raw(b), g)  # ties split the gradient, as PyTorch
         return g * share, g * (1 - share)
 
 
@@ -277,8 +280,13 @@ class Minimum(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = (_raw(a) < _raw(b)) + 0.5 * (_raw(a) == _raw(b))
+        share = _tie_share(_raw(a) < _raw(b), _raw(a) == _raw(b), g)
         return g * share, g * (1 - share)
+
+
+def _tie_share(wins, ties, g):
+    """The first operand's share of the gradient: 1 where it wins, 1/2 on ties, in g's dtype."""
+    return (wins + 0.5 * ties).astype(_raw(g).dtype, copy=False)
 
 
 class Where(Primitive):

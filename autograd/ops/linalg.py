@@ -73,11 +73,11 @@ def _parse_einsum(equation, count):
 class Einsum(Primitive):
     @staticmethod
     def forward(ctx, *operands, equation=""):
-        ctx.terms, ctx.output = _parse_einsum(equation, len(operands))
+        ctx.terms, ctx.output_term = _parse_einsum(equation, len(operands))
         ctx.shapes = [op.shape for op in operands]
         ctx.save_for_backward(*operands)
         try:
-            return np.einsum(f"{','.join(ctx.terms)}->{ctx.output}", *operands)
+            return np.einsum(f"{','.join(ctx.terms)}->{ctx.output_term}", *operands)
         except ValueError as error:
             shapes = ", ".join(str(s) for s in ctx.shapes)
             raise ValueError(f"einsum: {error} (equation {equation!r}, shapes {shapes})") from None
@@ -94,9 +94,9 @@ class Einsum(Primitive):
                 raise NotImplementedError(f"einsum: the gradient for an operand with a repeated "
                                           f"subscript ({term!r}) is not supported")
             others = [t for j, t in enumerate(ctx.terms) if j != i]
-            available = set(ctx.output).union(*others)
+            available = set(ctx.output_term).union(*others)
             kept = "".join(c for c in term if c in available)
-            spec = ",".join([ctx.output, *others]) + "->" + kept
+            spec = ",".join([ctx.output_term, *others]) + "->" + kept
             grad = np.einsum(spec, g, *[op for j, op in enumerate(operands) if j != i])
             if kept != term:  # letters summed only inside this operand: broadcast back over them
                 shape = tuple(n if c in available else 1 for c, n in zip(term, ctx.shapes[i]))

@@ -82,11 +82,16 @@ class Prod(Primitive):
         zero = np.asarray(a == 0)
         if not zero.any():
             return g * out / a
-        # With zeros: d/da_i = product of the others, non-zero only where a_i is the sole zero.
+        # With zeros: d/da_i = the product of the others. For a zero a_i that is the product of
+        # the non-zeros times that of the other zeros: 1 beside a sole zero, the other zero of a
+        # pair (written as the pair's sum minus a_i, so the mixed second derivative is right
+        # under create_graph), 0 with three or more.
         zeros_in_slice = zero.sum(axis=ctx.axes, keepdims=True)
         safe = np.where(zero, 1, a)
-        others = np.broadcast_to(np.prod(safe, axis=ctx.axes, keepdims=True), ctx.shape)
-        return g * np.where(zero, np.where(zeros_in_slice == 1, others, 0), out / safe)
+        nonzeros = np.broadcast_to(np.prod(safe, axis=ctx.axes, keepdims=True), ctx.shape)
+        pair_sum = np.sum(np.where(zero, a, 0), axis=ctx.axes, keepdims=True)
+        other_zeros = np.where(zeros_in_slice == 1, 1, np.where(zeros_in_slice == 2, pair_sum - a, 0))
+        return g * np.where(zero, nonzeros * other_zeros, out / safe)
 
 
 class Cumsum(Primitive):

@@ -391,8 +391,9 @@ def _index_array(index, op):
     return index
 
 
-def _leading_region(x, index, axis):
-    """PyTorch lets the index be smaller than the input off `axis`: use that corner of it."""
+def _leading_region(x, index, axis=None):
+    """PyTorch lets the index be smaller than the input off `axis` (and than scatter's src in
+    every dim, axis=None): use that corner of it."""
     if all(i == n or d == axis for d, (i, n) in enumerate(zip(index.shape, x.shape))):
         return x
     return getitem(x, tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape)))
@@ -409,7 +410,7 @@ def gather(x, dim, index):
 def scatter_add(x, dim, index, src):
     index = _index_array(index, "scatter_add")
     axis = normalize_axis(dim, x.ndim, "scatter_add")
-    return ScatterAdd.apply(x, _leading_region(src, index, axis), axis=axis, index=index)
+    return ScatterAdd.apply(x, _leading_region(src, index), axis=axis, index=index)
 
 
 def index_select(x, dim, index):
