@@ -33,6 +33,23 @@ def _dependency_counts(roots):
     return counts
 
 
+def visit_order(roots, counts=None):
+    """Yields the nodes reachable from `roots` in the order backward visits them: a node comes
+    once every node that consumes it has been visited (Kahn's algorithm, last in first out).
+    Backward and the drawing code share this one walk."""
+    counts = _dependency_counts(roots) if counts is None else counts
+    ready = [root for root in dict.fromkeys(roots) if root not in counts]
+    while ready:
+        node = ready.pop()
+        yield node
+        for parent in node.inputs:
+            if parent is not None:
+                left = counts[parent] - 1
+                counts[parent] = left
+                if not left:
+                    ready.append(parent)
+
+
 def _nodes_leading_to(roots, targets):
     """The nodes from which some target can be reached (walking towards the inputs)."""
     needed = set()
@@ -66,7 +83,6 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
         wanted = set(targets)
         needed = _nodes_leading_to(roots, wanted)
         captured = {}
-    ready = [root for root in dict.fromkeys(roots) if root not in counts]
 
     previous_mode = is_grad_enabled()
     _set(create_graph)
@@ -75,8 +91,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
     release = not retain_graph
     check = anomaly.mode.enabled
     try:
-        while ready:
-            node = ready.pop()
+        for node in visit_order(roots, counts):
             grad = pending.pop(node, None)
             grads = ()
             if grad is not None and (targets is None or node in needed):
@@ -97,18 +112,12 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
                     node.propagate(grad)  # a leaf: accumulates into .grad
                 if release:
                     node.release()
-            for parent, g in zip(node.inputs, grads or _nones(node)):
-                if parent is None:
-                    continue
-                if g is not None:
+            for parent, g in zip(node.inputs, grads):
+                if g is not None and parent is not None:
                     if parent in pending:
                         pending[parent] = pending[parent] + g
                     else:
                         pending[parent] = g
-                left = counts[parent] - 1
-                counts[parent] = left
-                if not left:
-                    ready.append(parent)
     finally:
         _set(previous_mode)
         if collecting:
@@ -117,6 +126,3 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
         return [captured.get(node) for node in targets]
     return None
 
-
-def _nones(node):
-    return (None,) * len(node.inputs)

@@ -322,6 +322,16 @@ class Function:
         return self._output()
 
     @property
+    def input_shapes(self):
+        """The shape of each forward argument that needs a gradient (None for the others)."""
+        return self._shapes
+
+    @property
+    def released(self) -> bool:
+        """True once backward has freed what this node saved (without retain_graph)."""
+        return self._released
+
+    @property
     def saved_values(self):
         """What the node holds for backward (arrays), empty once released."""
         return tuple(v._data if k == _INPUT else v for k, v, _, _ in self._saved)
