@@ -114,6 +114,7 @@ class Function:
                  "__weakref__")  # subclasses get a __dict__ for what forward stores on ctx
     _array_forward = False
     _is_view = False
+    _exact_dtype = False  # True for ops whose output dtype is asked for (a cast), never defaulted
     pre_hooks = ()
     retain_hook = None
 
@@ -146,7 +147,7 @@ class Function:
                 raw, result = result, np.asarray(result)  # ufuncs on 0-d arrays return NumPy scalars
                 if ctx._saved:  # forward saved that scalar as its output: keep recognising it as such
                     ctx._saved = tuple(result if value is raw else value for value in ctx._saved)
-            if result.dtype is _float64 and not _has_float64(arrays):
+            if result.dtype is _float64 and not cls._exact_dtype and not _has_float64(arrays):
                 result = result.astype(get_default_dtype())  # int tensor * 0.5 is float32, as in PyTorch
             out = _make(result, record)
         else:

@@ -197,8 +197,8 @@ def check_module(module, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> ModuleCheck
         with no_grad():
             for _, p in named:
                 p.data = Tensor._make(np.array(p._data, dtype=np.float64, copy=True))
-        xs = [Tensor._make(np.array(x._data, dtype=np.float64, copy=True), x.dtype.kind == "f")
-              if isinstance(x, Tensor) else x for x in inputs]
+        xs = [Tensor._make(np.array(x._data, dtype=np.float64, copy=True), True)
+              if isinstance(x, Tensor) and x.dtype.kind == "f" else x for x in inputs]  # indices stay integers
         leaves = [(name, p) for name, p in named if p.requires_grad]
         leaves += [(f"input {i}", x) for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
         outputs = _outputs(module(*xs))

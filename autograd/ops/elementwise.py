@@ -318,6 +318,7 @@ class Clamp(Primitive):
 
 
 class Cast(Primitive):
+    _exact_dtype = True
     @staticmethod
     def forward(ctx, a, dtype=None):
         ctx.source = a.dtype

@@ -1,0 +1,225 @@
+"""Activation layers: each holds its options and calls the nn.functional form.
+
+`inplace=True` is accepted for compatibility with PyTorch code (and shown in the repr);
+the result is always a new tensor, so the input is never modified.
+"""
+import autograd as ag
+
+from . import functional as F
+from .linear import _factory
+from .module import Module, Parameter
+
+
+def _inplace_repr(inplace: bool) -> str:
+    return "inplace=True" if inplace else ""
+
+
+class ReLU(Module):
+    """max(0, x) elementwise.
+
+    Shape: any -> the same shape.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.ReLU()(ag.tensor([-1.0, 2.0])).tolist()
+        [0.0, 2.0]
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.relu(input)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class LeakyReLU(Module):
+    """x for x > 0, negative_slope * x otherwise (negative_slope default 0.01).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.LeakyReLU(0.5)(ag.tensor([-1.0, 2.0])).tolist()
+        [-0.5, 2.0]
+    """
+
+    def __init__(self, negative_slope: float = 1e-2, inplace: bool = False):
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, input):
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class PReLU(Module):
+    """LeakyReLU with a learned slope: one shared (num_parameters=1) or one per channel (dim 1).
+
+    Args:
+        num_parameters: 1 or the number of input channels; init: the initial slope (0.25).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.PReLU()(ag.tensor([-1.0, 2.0])).tolist()
+        [-0.25, 2.0]
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(ag.full((num_parameters,), init, dtype=_factory(dtype), device=device))
+
+    def reset_parameters(self) -> None:
+        with ag.no_grad():
+            self.weight.fill_(self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """x for x > 0, alpha (exp(x) - 1) otherwise.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> round(nn.ELU()(ag.tensor([-1.0])).item(), 4)
+        -0.6321
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    """x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses the tanh formula.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> round(nn.GELU()(ag.tensor([1.0])).item(), 4)
+        0.8413
+    """
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input):
+        return F.gelu(input, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """x * sigmoid(x) (also called swish).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> round(nn.SiLU()(ag.tensor([1.0])).item(), 4)
+        0.7311
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.silu(input)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x)), computed without overflow.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.Sigmoid()(ag.tensor([0.0])).tolist()
+        [0.5]
+    """
+
+    def forward(self, input):
+        return F.sigmoid(input)
+
+
+class Tanh(Module):
+    """tanh(x).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.Tanh()(ag.tensor([0.0])).tolist()
+        [0.0]
+    """
+
+    def forward(self, input):
+        return F.tanh(input)
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> round(nn.Softplus()(ag.tensor([0.0])).item(), 4)
+        0.6931
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softmax(Module):
+    """exp(x) / sum(exp(x)) along `dim`: each slice along dim sums to 1.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.Softmax(dim=1)(ag.zeros(1, 4)).tolist()
+        [[0.25, 0.25, 0.25, 0.25]]
+    """
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """log(softmax(x)) along `dim`, computed stably in one fused step.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> round(nn.LogSoftmax(dim=1)(ag.zeros(1, 2))[0, 0].item(), 4)
+        -0.6931
+    """
+
+    def forward(self, input):
+        return F.log_softmax(input, self.dim)

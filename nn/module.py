@@ -1,0 +1,439 @@
+"""Module and Parameter: a network's state, held as plain attributes and registered by kind.
+
+Assigning a Parameter, a Module or a registered buffer to a module attribute stores it as an
+ordinary instance attribute *and* records its name in `_parameters`, `_modules` or `_buffers`
+(insertion-ordered), which is what `parameters()`, `state_dict()` and `repr` walk. There is no
+`__getattr__`: a missing attribute is an ordinary AttributeError.
+"""
+import itertools
+from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
+
+import numpy as np
+
+import autograd as ag
+
+
+class Parameter(ag.Tensor):
+    """A Tensor that a Module registers as learnable when it is assigned as an attribute.
+
+    It shares storage with `data` and requires grad by default. Operations on a Parameter
+    give plain Tensors.
+
+    Args:
+        data: the initial value (a Tensor or array-like; an empty tensor if None).
+        requires_grad: whether the parameter is trained (default True).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.Parameter(ag.ones(2))
+        Parameter containing:
+        tensor([1., 1.], requires_grad=True)
+    """
+
+    def __init__(self, data=None, requires_grad=True):
+        data = ag.empty(0) if data is None else ag.as_tensor(data)
+        super().__init__(np.empty(0, dtype=data.dtype))
+        self.data = data  # share storage with `data`, as torch.nn.Parameter does
+        self.requires_grad = requires_grad
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = Parameter(self.detach().clone(), self.requires_grad)
+        return memo[id(self)]
+
+
+class RemovableHandle:
+    """Returned by the hook registration methods: `handle.remove()` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict):
+        self._hooks, self.id = hooks, next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+def _addindent(text, spaces):
+    """Indents every line but the first (PyTorch's repr helper)."""
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [" " * spaces + line for line in rest])
+
+
+class Module:
+    """Base class of every layer and model, as torch.nn.Module.
+
+    Subclasses call `super().__init__()`, assign parameters, buffers and submodules as
+    attributes, and define `forward`; calling the module runs forward (with any forward
+    hooks).
+
+    Example:
+        >>> import nn
+        >>> class MLP(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc1, self.fc2 = nn.Linear(4, 8), nn.Linear(8, 2)
+        ...     def forward(self, x):
+        ...         return self.fc2(self.fc1(x).relu())
+        >>> [name for name, _ in MLP().named_parameters()]
+        ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+    """
+
+    training: bool
+
+    def __init__(self):
+        set_plain = super().__setattr__
+        set_plain("training", True)
+        set_plain("_parameters", OrderedDict())
+        set_plain("_buffers", OrderedDict())
+        set_plain("_non_persistent_buffers_set", set())
+        set_plain("_modules", OrderedDict())
+        set_plain("_forward_pre_hooks", OrderedDict())
+        set_plain("_forward_hooks", OrderedDict())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    def __call__(self, *args, **kwargs):
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            replaced = hook(self, args)
+            if replaced is not None:
+                args = replaced if isinstance(replaced, tuple) else (replaced,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            replaced = hook(self, args, output)
+            if replaced is not None:
+                output = replaced
+        return output
+
+    def register_forward_pre_hook(self, hook) -> RemovableHandle:
+        """hook(module, args) runs before forward; a returned value replaces the arguments."""
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_hook(self, hook) -> RemovableHandle:
+        """hook(module, args, output) runs after forward; a returned value replaces the output."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    # ---- registration --------------------------------------------------------------------
+    def _registries(self, op):
+        registries = self.__dict__.get("_parameters")
+        if registries is None:
+            raise AttributeError(f"cannot {op} before Module.__init__() call: call super().__init__() first")
+        return self._parameters, self._buffers, self._modules
+
+    def _forget(self, name, keep=None):
+        """Drops `name` from the instance and every registry but `keep` (so a re-assigned
+        name keeps its place in the order), before it is registered anew."""
+        for registry in self._registries("assign"):
+            if registry is not keep:
+                registry.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
+        self.__dict__.pop(name, None)
+
+    def _check_new_name(self, name, kind, registry):
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f'{kind} name can\'t be empty or contain ".", got: {name!r}')
+        if name not in registry and hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def register_parameter(self, name: str, param) -> None:
+        """Registers `param` (a Parameter, or None for an absent one such as `bias=False`)."""
+        parameters = self._registries("assign parameters")[0]
+        self._check_new_name(name, "parameter", parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                            f"(nn.Parameter or None required)")
+        parameters[name] = param
+        super().__setattr__(name, param)
+
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Registers a tensor that is state but not a parameter (e.g. running statistics);
+        non-persistent buffers are left out of `state_dict`."""
+        buffers = self._registries("assign buffers")[1]
+        self._check_new_name(name, "buffer", buffers)
+        if tensor is not None and not isinstance(tensor, ag.Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)")
+        buffers[name] = tensor
+        (self._non_persistent_buffers_set.discard if persistent else self._non_persistent_buffers_set.add)(name)
+        super().__setattr__(name, tensor)
+
+    def add_module(self, name: str, module) -> None:
+        """Registers a child module (or None) under `name`."""
+        modules = self._registries("assign module")[2]
+        self._check_new_name(name, "module", modules)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        modules[name] = module
+        super().__setattr__(name, module)
+
+    register_module = add_module
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Parameter):
+            self._forget(name, keep=self._registries("assign parameters")[0])
+            self.register_parameter(name, value)
+        elif isinstance(value, Module):
+            self._forget(name, keep=self._registries("assign module")[2])
+            self.add_module(name, value)
+        elif name in self.__dict__.get("_parameters", ()):
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                f"(nn.Parameter or None expected)")
+            self.register_parameter(name, None)
+        elif name in self.__dict__.get("_modules", ()):
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                f"(nn.Module or None expected)")
+            self.add_module(name, None)
+        elif name in self.__dict__.get("_buffers", ()):
+            if value is not None and not isinstance(value, ag.Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
+            self.register_buffer(name, value, name not in self._non_persistent_buffers_set)
+        else:
+            super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        registered = "_parameters" in self.__dict__ and any(name in r for r in self._registries("delete"))
+        if registered:
+            self._forget(name)
+        else:
+            super().__delattr__(name)
+
+    # ---- iteration -----------------------------------------------------------------------
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+        """Yields (qualified name, module) for this module and all below it, each once."""
+        memo = set() if memo is None else memo
+        if remove_duplicate:
+            if self in memo:
+                return
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and module not in seen:
+                seen.add(module)
+                yield name, module
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, registry, prefix, recurse, remove_duplicate):
+        seen = set()  # ids: Tensor's == is elementwise
+        owners = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        for owner_name, owner in owners:
+            for name, value in getattr(owner, registry).items():
+                if value is None or (remove_duplicate and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield (f"{owner_name}.{name}" if owner_name else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        """Yields (qualified name, parameter), e.g. ('0.weight', ...); shared ones once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True):
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True):
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def get_submodule(self, target: str) -> "Module":
+        """The submodule at a dotted path such as 'features.0'."""
+        module = self
+        for part in target.split(".") if target else ():
+            if part not in module._modules:
+                raise AttributeError(f"{module._get_name()} has no submodule `{part}` (looking up {target!r})")
+            module = module._modules[part]
+        return module
+
+    # ---- modes, gradients, conversion ----------------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        """Sets training mode (affects Dropout and BatchNorm) here and below; returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Resets the gradients of all parameters: to None (default) or to zeros in place."""
+        for param in self.parameters():
+            if param.grad is None:
+                continue
+            if set_to_none:
+                param.grad = None
+            else:
+                param.grad.detach_()
+                param.grad.zero_()
+
+    def apply(self, fn) -> "Module":
+        """Calls fn(module) on every submodule (children first) and on self; returns self."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    def _apply(self, convert) -> "Module":
+        """Converts every parameter (in place, keeping its identity), its gradient and every buffer."""
+        for module in self.modules():
+            for param in module._parameters.values():
+                if param is None:
+                    continue
+                param.data = convert(param.data)
+                if param.grad is not None:
+                    param.grad = convert(param.grad)
+            for name, buffer in module._buffers.items():
+                if buffer is not None:
+                    module._buffers[name] = converted = convert(buffer)
+                    object.__setattr__(module, name, converted)
+        return self
+
+    def to(self, *args, **kwargs) -> "Module":
+        """`.to(dtype)` converts floating point parameters and buffers; `.to("cpu")` is a no-op."""
+        dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError(f"Module.to: unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, ag.Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, (str, ag.device)):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            ag.device(device)  # raises a clear error for anything but the CPU
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+        return self._apply(lambda t: t.detach().to(dtype) if t.dtype.kind == "f" else t)
+
+    def float(self) -> "Module":
+        return self.to(ag.float32)
+
+    def double(self) -> "Module":
+        return self.to(ag.float64)
+
+    def cpu(self) -> "Module":
+        return self
+
+    def cuda(self, device=None) -> "Module":
+        return self.to("cuda" if device is None else device)
+
+    # ---- state dicts ---------------------------------------------------------------------
+    def _state_items(self, prefix=""):
+        """(key, tensor) of every parameter and persistent buffer, in PyTorch's order."""
+        for name, module in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
+            path = f"{name}." if name else ""
+            for key, param in module._parameters.items():
+                if param is not None:
+                    yield path + key, param
+            for key, buffer in module._buffers.items():
+                if buffer is not None and key not in module._non_persistent_buffers_set:
+                    yield path + key, buffer
+
+    def state_dict(self, *, destination=None, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
+        """An OrderedDict of every parameter and persistent buffer by qualified name
+        (e.g. 'fc1.weight', 'bn.running_mean'); values are detached and share storage."""
+        destination = OrderedDict() if destination is None else destination
+        for key, tensor in self._state_items(prefix):
+            destination[key] = tensor if keep_vars else tensor.detach()
+        return destination
+
+    def load_state_dict(self, state_dict: Mapping, strict: bool = True):
+        """Copies values from `state_dict` into this module's parameters and buffers.
+
+        Shape mismatches always raise; with `strict` (default) missing and unexpected keys
+        do too, all reported together. Returns (missing_keys, unexpected_keys).
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+        own = OrderedDict(self._state_items())
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        errors = []
+        for key, tensor in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            shape = tuple(np.shape(value))
+            if shape != tuple(tensor.shape):
+                errors.append(f"size mismatch for {key}: copying a param with shape {shape} from checkpoint, "
+                              f"the shape in current model is {tuple(tensor.shape)}.")
+        if strict and unexpected:
+            errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+        if strict and missing:
+            errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+        if errors:
+            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(self._get_name(), "\n\t".join(errors)))
+        with ag.no_grad():
+            for key, tensor in own.items():
+                if key in state_dict:
+                    value = state_dict[key]
+                    tensor.copy_(value if isinstance(value, ag.Tensor) else ag.as_tensor(np.asarray(value)))
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ---- printing ------------------------------------------------------------------------
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def extra_repr(self) -> str:
+        """The text inside this module's parentheses in its repr; layers override it."""
+        return ""
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + _addindent(repr(module), 2) for name, module in self._modules.items()]
+        lines = extra_lines + child_lines
+        body = ""
+        if len(extra_lines) == 1 and not child_lines:
+            body = extra_lines[0]
+        elif lines:
+            body = "\n  " + "\n  ".join(lines) + "\n"
+        return f"{self._get_name()}({body})"

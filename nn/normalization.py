@@ -1,0 +1,155 @@
+"""BatchNorm1d, BatchNorm2d and LayerNorm."""
+import numbers
+
+import autograd as ag
+
+from . import functional as F
+from . import init
+from .linear import _factory
+from .module import Module, Parameter
+
+
+class _BatchNorm(Module):
+    """Shared state and forward of the batch-norm layers; subclasses check the input's dims."""
+
+    _dims = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        dtype = _factory(dtype)
+        if affine:
+            self.weight = Parameter(ag.empty(num_features, dtype=dtype, device=device))
+            self.register_parameter("bias", Parameter(ag.empty(num_features, dtype=dtype, device=device)) if bias else None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", ag.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", ag.ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", ag.tensor(0, dtype=ag.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            with ag.no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        if input.ndim not in self._dims:
+            expected = " or ".join(f"{d}D" for d in self._dims)
+            raise ValueError(f"expected {expected} input (got {input.ndim}D input of shape {tuple(input.shape)})")
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            with ag.no_grad():
+                self.num_batches_tracked.add_(1)
+            # momentum=None: a cumulative average, each batch weighted 1 / (batches so far)
+            factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        keep_stats = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if keep_stats else None, self.running_var if keep_stats else None,
+                            self.weight, self.bias, use_batch_stats, factor, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation over a (N, C) or (N, C, L) input, per channel C.
+
+    In training it normalises with the batch mean and biased variance and updates
+    running_mean / running_var (the unbiased variance) with `momentum` (None: a cumulative
+    average); in eval mode it uses the running statistics.
+
+    Args:
+        num_features: C; eps (1e-5); momentum (0.1 or None); affine (True): learn weight
+        (ones) and bias (zeros); track_running_stats (True); bias (True, keyword only):
+        whether the affine part includes a bias.
+
+    Shape:
+        input (N, C) or (N, C, L) -> output of the same shape.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.BatchNorm1d(4)(ag.randn(8, 4)).shape
+        (8, 4)
+    """
+
+    _dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation over a (N, C, H, W) input, per channel C (see BatchNorm1d).
+
+    Shape:
+        input (N, C, H, W) -> output of the same shape.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.BatchNorm2d(3)(ag.randn(2, 3, 4, 4)).shape
+        (2, 3, 4, 4)
+    """
+
+    _dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalises each sample over its trailing `normalized_shape` dims, then scales and shifts.
+
+    Args:
+        normalized_shape: int or tuple, the trailing dims; eps (1e-5);
+        elementwise_affine (True): learn weight (ones) and bias (zeros) of that shape;
+        bias (True): whether the affine part includes a bias.
+
+    Shape:
+        input (*, *normalized_shape) -> output of the same shape.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.LayerNorm(10)(ag.randn(4, 10)).shape
+        (4, 10)
+    """
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
+                 device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape, self.eps = tuple(normalized_shape), eps
+        self.elementwise_affine = elementwise_affine
+        dtype = _factory(dtype)
+        if elementwise_affine:
+            self.weight = Parameter(ag.ones(self.normalized_shape, dtype=dtype, device=device))
+            self.register_parameter("bias", Parameter(ag.zeros(self.normalized_shape, dtype=dtype, device=device)) if bias else None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")

@@ -1,0 +1,97 @@
+"""Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d (thin wrappers of nn.functional)."""
+from . import functional as F
+from .module import Module
+
+
+class MaxPool2d(Module):
+    """Maximum over each kernel window; the gradient flows to each window's maximum.
+
+    Args:
+        kernel_size: int or (h, w); stride: default kernel_size; padding (0, implicit -inf,
+        at most half the kernel); dilation (1); return_indices (False): also return the
+        flat h * W + w position of each maximum; ceil_mode (False): round the output size up.
+
+    Shape:
+        input (N, C, H, W) or (C, H, W) -> output (N, C, H_out, W_out) with
+        H_out = (H + 2 padding - dilation (kernel - 1) - 1) // stride + 1.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.MaxPool2d(2)(ag.randn(1, 3, 8, 8)).shape
+        (1, 3, 4, 4)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
+                 ceil_mode: bool = False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input):
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(Module):
+    """Mean over each kernel window.
+
+    Args:
+        kernel_size; stride (default kernel_size); padding (0, zeros); ceil_mode (False);
+        count_include_pad (True): whether padded zeros count in the divisor;
+        divisor_override: a fixed divisor instead.
+
+    Shape:
+        input (N, C, H, W) or (C, H, W) -> output (N, C, H_out, W_out).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.AvgPool2d(2)(ag.ones(1, 1, 4, 4)).sum().item()
+        4.0
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, input):
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size, whatever the input size.
+
+    Args:
+        output_size: int or (h, w); None in the pair keeps that input size.
+
+    Shape:
+        input (N, C, H, W) or (C, H, W) -> output (N, C, h, w).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.AdaptiveAvgPool2d(1)(ag.randn(2, 5, 7, 7)).shape
+        (2, 5, 1, 1)
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

@@ -1,0 +1,32 @@
+"""The demo writes its drawings, plot and report; without Graphviz's dot it still runs."""
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd import demo
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_demo_writes_valid_images_and_a_report(tmp_path, capsys):
+    assert demo.main(["--out", str(tmp_path), "--epochs", "3"]) == 0
+    for name in ("article_004_graph", "digits_mlp_graph"):
+        assert (tmp_path / f"{name}.png").read_bytes().startswith(PNG_SIGNATURE)
+        assert ET.parse(tmp_path / f"{name}.svg").getroot().tag.endswith("svg")
+        assert (tmp_path / f"{name}.dot").read_text().startswith("digraph")
+    png = (tmp_path / "loss_curve.png").read_bytes()
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 5000
+    report = (tmp_path / "report.md").read_text()
+    assert "L = 0.08" in report and "test accuracy" in report
+    assert "Wrote 8 files" in capsys.readouterr().out
+
+
+def test_demo_without_dot_writes_dot_sources_and_says_how_to_get_images(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(demo.shutil, "which", lambda name: None)
+    assert demo.main(["--out", str(tmp_path), "--epochs", "1"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "article_004_graph.dot", "digits_mlp_graph.dot", "loss_curve.png", "report.md"]
+    out = capsys.readouterr().out
+    assert "apt-get install graphviz" in out and "brew install graphviz" in out
