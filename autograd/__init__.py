@@ -25,7 +25,7 @@ from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, f
                         index_select, moveaxis, pad, permute, repeat, reshape, roll, scatter_add, split,
                         squeeze, stack, swapaxes, swapdims, tile, transpose, tril, triu, unflatten,
                         unfold, unsqueeze)
-from . import data, func
+from . import autograd, data, func
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .random import Generator, manual_seed, seed
 from .serialization import load, save
@@ -58,6 +58,6 @@ __all__ = [
     "triu", "unfold", "outer", "einsum", "matmul", "dot", "mm", "bmm",
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "gradcheck", "gradgradcheck", "numerical_jacobian", "check_module", "GradcheckError",
-    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "data", "func", "save", "load",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "autograd", "data", "func", "save", "load",
     "draw", "draw_backward_steps", "BackwardSteps", "GraphvizNotInstalledError",
 ]

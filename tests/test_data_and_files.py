@@ -113,3 +113,35 @@ def test_detect_anomaly_can_check_forward_too():
     with ag.detect_anomaly(check_forward=True):
         with pytest.raises(RuntimeError, match="Log produced nan values in forward"):
             ag.log(x)
+
+
+def test_training_resumes_bit_for_bit_from_a_saved_model_and_optimizer(tmp_path):
+    import nn
+    import optim
+
+    def fresh():
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.BatchNorm1d(8), nn.Linear(8, 1))
+        return model, optim.Adam(model.parameters(), lr=1e-2, amsgrad=True)
+
+    rng = np.random.default_rng(1)
+    batches = [(ag.tensor(rng.standard_normal((16, 4))), ag.tensor(rng.standard_normal((16, 1)))) for _ in range(10)]
+
+    def train(model, optimizer, steps):
+        for x, y in steps:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(model(x), y).backward()
+            optimizer.step()
+
+    model, optimizer = fresh()
+    train(model, optimizer, batches[:5])
+    ag.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, tmp_path / "checkpoint.pt")
+    train(model, optimizer, batches[5:])
+
+    resumed, resumed_optimizer = fresh()
+    checkpoint = ag.load(tmp_path / "checkpoint.pt")
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_optimizer.load_state_dict(checkpoint["optimizer"])
+    train(resumed, resumed_optimizer, batches[5:])
+    for (name, a), (_, b) in zip(model.state_dict().items(), resumed.state_dict().items()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
