@@ -1,4 +1,6 @@
 """The user-facing entry points to the engine: backward() and grad() for Tensors."""
+from __future__ import annotations
+
 import numpy as np
 
 from .engine import run_backward
@@ -44,7 +46,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
     return roots, grads
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Accumulates d(tensors)/d(leaf) into leaf.grad for every leaf that requires grad.
 
     `retain_graph` defaults to `create_graph`; without it the saved values are freed and a
@@ -65,7 +67,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         run_backward(roots, grads, retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False) -> tuple[Tensor | None, ...]:
     """The gradients of `outputs` with respect to `inputs`, returned instead of accumulated.
 
     Example:

@@ -128,7 +128,7 @@ class Function:
 
     # ---- forward side ---------------------------------------------------------------------
     @classmethod
-    def apply(cls, *args, **options):
+    def apply(cls, *args, **options) -> Tensor:
         ctx = _new(cls)
         ctx._saved = ()
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]

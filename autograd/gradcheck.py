@@ -1,4 +1,6 @@
 """Gradient checking: analytic Jacobians from the engine against central finite differences."""
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,7 +64,7 @@ def _flat_outputs(fn):
     return evaluate
 
 
-def numerical_jacobian(fn, inputs, eps=1e-6):
+def numerical_jacobian(fn, inputs, eps=1e-6) -> list[np.ndarray]:
     """d fn(*inputs) / d input by central differences, for each input that requires grad.
 
     Returns one float64 array of shape (outputs' numel, input's numel) per such input.

@@ -4,7 +4,10 @@ The arrays go into the archive as they are; the structure around them (dicts, li
 tuples, numbers, strings, None) is written as JSON in one text entry. Loading uses
 allow_pickle=False, so a malicious file cannot run code.
 """
+from __future__ import annotations
+
 import json
+from typing import Any
 import numbers
 import zipfile
 
@@ -82,7 +85,7 @@ def save(obj, path) -> None:
         np.savez(f, **arrays, **{_STRUCTURE: np.array(header)})
 
 
-def load(path, map_location=None, weights_only=True):
+def load(path, map_location=None, weights_only=True) -> Any:
     """Loads what `save` wrote. Never unpickles; a file that is not a graphgrad archive raises."""
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
         raise RuntimeError(f"load: graphgrad runs on the CPU only; got map_location={map_location!r}")

@@ -1,5 +1,7 @@
 """Elementwise primitives. Gradient rules return gradients in the output's shape: the
 engine (Function._conform) reduces them over broadcast dimensions."""
+from __future__ import annotations
+
 import math
 import numbers
 
@@ -341,11 +343,11 @@ class Clone(Primitive):
 
 # ---- the functions users call -----------------------------------------------------------
 
-def add(a, b, alpha=1):
+def add(a: Tensor, b, alpha=1) -> Tensor:
     return Add.apply(a, b if alpha == 1 else b * alpha)
 
 
-def sub(a, b, alpha=1):
+def sub(a: Tensor, b, alpha=1) -> Tensor:
     return Sub.apply(a, b if alpha == 1 else b * alpha)
 
 
@@ -370,24 +372,24 @@ minimum = Minimum.apply
 clone = Clone.apply
 
 
-def pow(a, exponent):  # noqa: A001
+def pow(a: Tensor, exponent) -> Tensor:  # noqa: A001
     return Pow.apply(a, exponent)
 
 
-def square(a):
+def square(a: Tensor) -> Tensor:
     return Pow.apply(a, 2)
 
 
-def rsqrt(a):
+def rsqrt(a: Tensor) -> Tensor:
     return Pow.apply(a, -0.5)
 
 
-def where(condition, a, b):
+def where(condition, a, b) -> Tensor:
     """Elementwise `a` where `condition` holds, else `b`; gradients flow to the chosen side."""
     return Where.apply(_raw(condition), a, b)
 
 
-def clamp(a, min=None, max=None):  # noqa: A002
+def clamp(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
     """Limits values to [min, max]; tensor bounds are accepted and receive gradients too."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
@@ -404,11 +406,11 @@ def clamp(a, min=None, max=None):  # noqa: A002
 clip = clamp
 
 
-def masked_fill(a, mask, value):
+def masked_fill(a: Tensor, mask, value) -> Tensor:
     return where(mask, value, a)
 
 
-def cast(a, dtype):
+def cast(a: Tensor, dtype) -> Tensor:
     dtype = np.dtype(dtype)
     if dtype.kind not in "fc":
         return Tensor._make(_raw(a).astype(dtype))  # integer and bool results carry no gradient
@@ -418,7 +420,7 @@ def cast(a, dtype):
 # ---- no gradient: comparisons, rounding, logic ------------------------------------------
 
 def _no_grad(np_func):
-    def op(*args):
+    def op(*args) -> Tensor:
         return Tensor._make(np.asarray(np_func(*[_raw(a) for a in args])))
     op.__name__ = np_func.__name__
     op.__doc__ = f"Elementwise {np_func.__name__}; the result carries no gradient."

@@ -1,4 +1,6 @@
 """Linear algebra: matmul (1-D, 2-D and batched, with broadcasting) and einsum."""
+from __future__ import annotations
+
 import numpy as np
 
 from ..function import Primitive
@@ -105,7 +107,7 @@ class Einsum(Primitive):
         return tuple(grads)
 
 
-def matmul(a, b):
+def matmul(a: Tensor, b) -> Tensor:
     return Matmul.apply(a, b)
 
 
@@ -114,7 +116,7 @@ def _require(op, x, ndim, what):
         raise ValueError(f"{op}: expected {what}, got a tensor of shape {tuple(x.shape)}")
 
 
-def dot(a, b):
+def dot(a: Tensor, b) -> Tensor:
     _require("dot", a, 1, "1-D tensors")
     _require("dot", b, 1, "1-D tensors")
     if a.shape != b.shape:
@@ -122,13 +124,13 @@ def dot(a, b):
     return Matmul.apply(a, b)
 
 
-def mm(a, b):
+def mm(a: Tensor, b) -> Tensor:
     _require("mm", a, 2, "2-D matrices")
     _require("mm", b, 2, "2-D matrices")
     return Matmul.apply(a, b)
 
 
-def bmm(a, b):
+def bmm(a: Tensor, b) -> Tensor:
     _require("bmm", a, 3, "3-D batches of matrices")
     _require("bmm", b, 3, "3-D batches of matrices")
     if a.shape[0] != b.shape[0]:
@@ -136,14 +138,14 @@ def bmm(a, b):
     return Matmul.apply(a, b)
 
 
-def outer(a, b):
+def outer(a: Tensor, b) -> Tensor:
     from .shape import reshape
     _require("outer", a, 1, "1-D tensors")
     _require("outer", b, 1, "1-D tensors")
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))
 
 
-def einsum(equation, *operands):
+def einsum(equation, *operands) -> Tensor:
     """Einstein summation, e.g. einsum("ij,jk->ik", a, b); operands may also be given as one list."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])

@@ -1,5 +1,7 @@
 """Reductions: sum, amax/amin, prod, cumsum and the 2-norm are primitives; mean, var, std,
 logsumexp, softmax and max/min along a dim are compositions of primitives."""
+from __future__ import annotations
+
 import builtins
 from collections import namedtuple
 
@@ -124,12 +126,12 @@ class Norm2(Primitive):
 
 # ---- the functions users call -----------------------------------------------------------
 
-def sum(x, dim=None, keepdim=False, dtype=None, **aliases):  # noqa: A001
+def sum(x: Tensor, dim=None, keepdim=False, dtype=None, **aliases) -> Tensor:  # noqa: A001
     axes, keepdim = _dims(x, dim, keepdim, aliases, "sum")
     return Sum.apply(x, axes=axes, keepdims=keepdim, dtype=dtype)
 
 
-def mean(x, dim=None, keepdim=False, **aliases):
+def mean(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
     axes, keepdim = _dims(x, dim, keepdim, aliases, "mean")
     if x.dtype.kind not in "fc":
         raise TypeError(f"mean: needs a floating point tensor, got {x.dtype}; use x.float().mean()")
@@ -137,7 +139,7 @@ def mean(x, dim=None, keepdim=False, **aliases):
     return Sum.apply(x, axes=axes, keepdims=keepdim) / count
 
 
-def var(x, dim=None, keepdim=False, correction=1, unbiased=None, **aliases):
+def var(x: Tensor, dim=None, keepdim=False, correction=1, unbiased=None, **aliases) -> Tensor:
     axes, keepdim = _dims(x, dim, keepdim, aliases, "var")
     if unbiased is not None:
         correction = int(unbiased)
@@ -146,22 +148,22 @@ def var(x, dim=None, keepdim=False, correction=1, unbiased=None, **aliases):
     return Sum.apply(centered * centered, axes=axes, keepdims=keepdim) / builtins.max(count - correction, 0)
 
 
-def std(x, dim=None, keepdim=False, correction=1, unbiased=None, **aliases):
+def std(x: Tensor, dim=None, keepdim=False, correction=1, unbiased=None, **aliases) -> Tensor:
     return ew.sqrt(var(x, dim, keepdim, correction=correction, unbiased=unbiased, **aliases))
 
 
-def prod(x, dim=None, keepdim=False, **aliases):
+def prod(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
     axes, keepdim = _dims(x, dim, keepdim, aliases, "prod")
     return Prod.apply(x, axes=axes, keepdims=keepdim)
 
 
-def amax(x, dim=None, keepdim=False, **aliases):
+def amax(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
     axes, keepdim = _dims(x, dim, keepdim, aliases, "amax")
     _check_nonempty(x, "amax")
     return Amax.apply(x, axes=axes, keepdims=keepdim)
 
 
-def amin(x, dim=None, keepdim=False, **aliases):
+def amin(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
     axes, keepdim = _dims(x, dim, keepdim, aliases, "amin")
     _check_nonempty(x, "amin")
     return Amin.apply(x, axes=axes, keepdims=keepdim)
@@ -187,12 +189,12 @@ def _select_extreme(x, dim, keepdim, aliases, pick, extreme, op):
     return MinMax(values, Tensor._make(indices))
 
 
-def max(x, dim=None, keepdim=False, **aliases):  # noqa: A001
+def max(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor | MinMax:  # noqa: A001
     """max(x) is the largest value; max(x, dim) gives (values, indices); max(x, other) is maximum."""
     return _select_extreme(x, dim, keepdim, aliases, np.argmax, ew.maximum, "max")
 
 
-def min(x, dim=None, keepdim=False, **aliases):  # noqa: A001
+def min(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor | MinMax:  # noqa: A001
     return _select_extreme(x, dim, keepdim, aliases, np.argmin, ew.minimum, "min")
 
 
@@ -206,30 +208,30 @@ def _arg(x, dim, keepdim, aliases, pick):
     return Tensor._make(np.asarray(pick(x._data, axis=axis, keepdims=keepdim)))
 
 
-def argmax(x, dim=None, keepdim=False, **aliases):
+def argmax(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
     return _arg(x, dim, keepdim, aliases, np.argmax)
 
 
-def argmin(x, dim=None, keepdim=False, **aliases):
+def argmin(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
     return _arg(x, dim, keepdim, aliases, np.argmin)
 
 
-def all(x, dim=None, keepdim=False):  # noqa: A001
+def all(x: Tensor, dim=None, keepdim=False) -> Tensor:  # noqa: A001
     return Tensor._make(np.asarray(np.all(x._data, axis=dim, keepdims=keepdim)))
 
 
-def any(x, dim=None, keepdim=False):  # noqa: A001
+def any(x: Tensor, dim=None, keepdim=False) -> Tensor:  # noqa: A001
     return Tensor._make(np.asarray(np.any(x._data, axis=dim, keepdims=keepdim)))
 
 
-def cumsum(x, dim=None, **aliases):
+def cumsum(x: Tensor, dim=None, **aliases) -> Tensor:
     dim = aliases.pop("axis", dim)
     if dim is None:
         raise TypeError("cumsum: the dim argument is required (as in PyTorch)")
     return Cumsum.apply(x, axis=normalize_axis(dim, x.ndim, "cumsum"))
 
 
-def logsumexp(x, dim=None, keepdim=False, **aliases):
+def logsumexp(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
     """log(sum(exp(x))) along dim, shifted by the maximum so it never overflows."""
     axes, keepdim = _dims(x, dim, keepdim, aliases, "logsumexp")
     with no_grad():
@@ -239,18 +241,18 @@ def logsumexp(x, dim=None, keepdim=False, **aliases):
     return out if keepdim else sh.squeeze(out, axes)
 
 
-def softmax(x, dim):
+def softmax(x: Tensor, dim) -> Tensor:
     """exp(x) / sum(exp(x)) along dim, computed stably."""
     axis = normalize_axis(dim, x.ndim, "softmax")
     shifted = ew.exp(x - np.amax(x._data, axis=axis, keepdims=True))
     return shifted / Sum.apply(shifted, axes=(axis,), keepdims=True)
 
 
-def log_softmax(x, dim):
+def log_softmax(x: Tensor, dim) -> Tensor:
     return x - logsumexp(x, dim, keepdim=True)
 
 
-def norm(x, p="fro", dim=None, keepdim=False, **aliases):
+def norm(x: Tensor, p="fro", dim=None, keepdim=False, **aliases) -> Tensor:
     """Vector norm over dim (all elements by default): p = 2/'fro', 1, inf, -inf, 0 or any float."""
     axes, keepdim = _dims(x, dim, keepdim, aliases, "norm")
     if p in ("fro", 2, 2.0):

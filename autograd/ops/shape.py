@@ -1,5 +1,7 @@
 """Shape and indexing primitives (reshape, permute, broadcast_to, getitem and its adjoint,
 cat, flip, roll, pad, gather, scatter_add) and the compositions built on them."""
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
@@ -227,14 +229,14 @@ class Fold(Primitive):
 
 # ---- the functions users call -----------------------------------------------------------
 
-def reshape(x, *shape):
+def reshape(x: Tensor, *shape) -> Tensor:
     return Reshape.apply(x, shape=shape_from_args(shape, "reshape"))
 
 
 view = reshape
 
 
-def permute(x, *dims):
+def permute(x: Tensor, *dims) -> Tensor:
     dims = shape_from_args(dims, "permute")
     if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of a "
@@ -242,7 +244,7 @@ def permute(x, *dims):
     return Permute.apply(x, dims=tuple(d % x.ndim for d in dims))
 
 
-def transpose(x, dim0, dim1):
+def transpose(x: Tensor, dim0, dim1) -> Tensor:
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
     dims = list(range(x.ndim))
@@ -254,7 +256,7 @@ def transpose(x, dim0, dim1):
 swapaxes = swapdims = transpose
 
 
-def broadcast_to(x, *shape):
+def broadcast_to(x: Tensor, *shape) -> Tensor:
     shape = shape_from_args(shape, "broadcast_to")
     if x.shape == shape:
         return x
@@ -268,7 +270,7 @@ def broadcast_to(x, *shape):
     return BroadcastTo.apply(x, shape=shape)
 
 
-def expand(x, *sizes):
+def expand(x: Tensor, *sizes) -> Tensor:
     sizes = shape_from_args(sizes, "expand")
     lead = len(sizes) - x.ndim
     if lead < 0:
@@ -278,7 +280,7 @@ def expand(x, *sizes):
     return broadcast_to(x, target)
 
 
-def squeeze(x, dim=None):
+def squeeze(x: Tensor, dim=None) -> Tensor:
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
     else:
@@ -287,13 +289,13 @@ def squeeze(x, dim=None):
     return x if shape == x.shape else Reshape.apply(x, shape=shape)
 
 
-def unsqueeze(x, dim):
+def unsqueeze(x: Tensor, dim) -> Tensor:
     axis = normalize_axis(dim, x.ndim + 1, "unsqueeze")
     shape = x.shape[:axis] + (1,) + x.shape[axis:]
     return Reshape.apply(x, shape=shape)
 
 
-def flatten(x, start_dim=0, end_dim=-1):
+def flatten(x: Tensor, start_dim=0, end_dim=-1) -> Tensor:
     if x.ndim == 0:
         return Reshape.apply(x, shape=(1,))
     start, end = normalize_axis(start_dim, x.ndim, "flatten"), normalize_axis(end_dim, x.ndim, "flatten")
@@ -301,7 +303,7 @@ def flatten(x, start_dim=0, end_dim=-1):
     return Reshape.apply(x, shape=shape)
 
 
-def unflatten(x, dim, sizes):
+def unflatten(x: Tensor, dim, sizes) -> Tensor:
     axis = normalize_axis(dim, x.ndim, "unflatten")
     return Reshape.apply(x, shape=x.shape[:axis] + tuple(sizes) + x.shape[axis + 1:])
 
@@ -312,7 +314,7 @@ def getitem(x, index):
     return cls.apply(x, index=index if len(index) != 1 else index[0])
 
 
-def cat(tensors, dim=0, **aliases):
+def cat(tensors, dim=0, **aliases) -> Tensor:
     dim = aliases.pop("axis", dim)
     tensors = list(tensors)
     if not tensors:
@@ -323,7 +325,7 @@ def cat(tensors, dim=0, **aliases):
 concatenate = concat = cat
 
 
-def stack(tensors, dim=0, **aliases):
+def stack(tensors, dim=0, **aliases) -> Tensor:
     dim = aliases.pop("axis", dim)
     tensors = list(tensors)
     if not tensors:
@@ -335,7 +337,7 @@ def stack(tensors, dim=0, **aliases):
     return Cat.apply(*[unsqueeze(t, axis) for t in tensors], axis=axis)
 
 
-def split(x, split_size_or_sections, dim=0):
+def split(x: Tensor, split_size_or_sections, dim=0) -> tuple[Tensor, ...]:
     axis = normalize_axis(dim, x.ndim, "split")
     n = x.shape[axis]
     if isinstance(split_size_or_sections, numbers.Integral):
@@ -352,16 +354,16 @@ def split(x, split_size_or_sections, dim=0):
     return tuple(out)
 
 
-def chunk(x, chunks, dim=0):
+def chunk(x: Tensor, chunks, dim=0) -> tuple[Tensor, ...]:
     n = x.shape[normalize_axis(dim, x.ndim, "chunk")]
     return split(x, -(-n // chunks), dim)
 
 
-def flip(x, dims):
+def flip(x: Tensor, dims) -> Tensor:
     return Flip.apply(x, axes=normalize_axes(dims, x.ndim, "flip"))
 
 
-def roll(x, shifts, dims=None):
+def roll(x: Tensor, shifts, dims=None) -> Tensor:
     if dims is None:
         return reshape(Roll.apply(flatten(x), shifts=shifts, axes=0), x.shape)
     if isinstance(shifts, numbers.Integral):
@@ -369,7 +371,7 @@ def roll(x, shifts, dims=None):
     return Roll.apply(x, shifts=tuple(shifts), axes=tuple(normalize_axis(d, x.ndim, "roll") for d in dims))
 
 
-def pad(x, pad, mode="constant", value=0.0):
+def pad(x: Tensor, pad, mode="constant", value=0.0) -> Tensor:
     """torch.nn.functional.pad with mode="constant": `pad` lists (left, right) pairs from the last dim."""
     if mode != "constant":
         raise NotImplementedError(f"pad: mode {mode!r} is not supported; only 'constant'")
@@ -399,7 +401,7 @@ def _leading_region(x, index, axis=None):
     return getitem(x, tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape)))
 
 
-def gather(x, dim, index):
+def gather(x: Tensor, dim, index) -> Tensor:
     index = _index_array(index, "gather")
     axis = normalize_axis(dim, x.ndim, "gather")
     if index.ndim != x.ndim:
@@ -407,13 +409,13 @@ def gather(x, dim, index):
     return Gather.apply(_leading_region(x, index, axis), axis=axis, index=index)
 
 
-def scatter_add(x, dim, index, src):
+def scatter_add(x: Tensor, dim, index, src) -> Tensor:
     index = _index_array(index, "scatter_add")
     axis = normalize_axis(dim, x.ndim, "scatter_add")
     return ScatterAdd.apply(x, _leading_region(src, index), axis=axis, index=index)
 
 
-def index_select(x, dim, index):
+def index_select(x: Tensor, dim, index) -> Tensor:
     index = _index_array(index, "index_select")
     axis = normalize_axis(dim, x.ndim, "index_select")
     return getitem(x, (slice(None),) * axis + (index.reshape(-1),))
@@ -426,15 +428,15 @@ def _triangle(x, diagonal, lower):
     return where(keep if lower else ~np.tri(rows, cols, diagonal - 1, dtype=bool), x, 0.0)
 
 
-def tril(x, diagonal=0):
+def tril(x: Tensor, diagonal=0) -> Tensor:
     return _triangle(x, diagonal, True)
 
 
-def triu(x, diagonal=0):
+def triu(x: Tensor, diagonal=0) -> Tensor:
     return _triangle(x, diagonal, False)
 
 
-def repeat(x, *sizes):
+def repeat(x: Tensor, *sizes) -> Tensor:
     """torch.Tensor.repeat: tiles the tensor `sizes` times along each dimension."""
     sizes = shape_from_args(sizes, "repeat")
     if len(sizes) < x.ndim:
@@ -445,22 +447,22 @@ def repeat(x, *sizes):
     return reshape(broadcast_to(reshape(x, spread), tiled), tuple(r * n for r, n in zip(sizes, shape)))
 
 
-def tile(x, *dims):
+def tile(x: Tensor, *dims) -> Tensor:
     dims = shape_from_args(dims, "tile")
     return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
 
 
-def moveaxis(x, source, destination):
+def moveaxis(x: Tensor, source, destination) -> Tensor:
     order = [d for d in range(x.ndim) if d != normalize_axis(source, x.ndim)]
     order.insert(normalize_axis(destination, x.ndim), normalize_axis(source, x.ndim))
     return Permute.apply(x, dims=tuple(order))
 
 
-def expand_dims(x, axis):
+def expand_dims(x: Tensor, axis) -> Tensor:
     return unsqueeze(x, axis)
 
 
-def unfold(x, dimension, size, step):
+def unfold(x: Tensor, dimension, size, step) -> Tensor:
     """Windows of `size` every `step` along `dimension`, appended as a new last dimension."""
     axis = normalize_axis(dimension, x.ndim, "unfold")
     if not 0 < size <= x.shape[axis] or step < 1:
