@@ -19,6 +19,7 @@ from .tensor import Tensor
 
 _new = object.__new__
 _float64 = np.dtype(np.float64)
+_ATOMS = (float, int, bool)
 _NO_NEEDS = [(False,) * n for n in range(4)]
 _anomaly = anomaly.mode
 _make = Tensor._make
@@ -40,6 +41,10 @@ class AccumulateGrad:
     @property
     def pre_hooks(self):
         return self.variable._hooks or ()
+
+    @property
+    def output_shape(self):
+        return self.variable._data.shape
 
     @property
     def next_functions(self):
@@ -110,7 +115,7 @@ class Function:
         tensor(12.)
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "_saved", "_args", "_output", "_shapes", "_released",
+    __slots__ = ("inputs", "needs_input_grad", "output_shape", "_saved", "_args", "_output", "_released",
                  "__weakref__")  # subclasses get a __dict__ for what forward stores on ctx
     _array_forward = False
     _is_view = False
@@ -174,19 +179,11 @@ class Function:
 
     def _record(self, args, needs, out, result):
         """Makes this ctx the graph node that produced `out`."""
-        parents, shapes, refs = [], [], []
-        for a, need in zip(args, needs):
-            if need:
-                parents.append(a.grad_fn or node_of(a))
-                shapes.append(a._data.shape)
-                refs.append(None)  # reachable through the parent node
-            else:
-                parents.append(None)
-                shapes.append(None)
-                refs.append(weakref.ref(a) if isinstance(a, Tensor) else a)
-        self.inputs = tuple(parents)
-        self._shapes = tuple(shapes)  # tuples of atoms drop out of the cyclic GC's scans; lists don't
-        self._args = tuple(refs)
+        self.inputs = tuple([(a.grad_fn or node_of(a)) if need else None for a, need in zip(args, needs)])
+        # Constants and tensors that need no gradient are kept (weakly) for inspection only.
+        self._args = None if False not in needs else tuple(
+            [None if need else (weakref.ref(a) if isinstance(a, Tensor) else a) for a, need in zip(args, needs)])
+        self.output_shape = out._data.shape
         self._output = weakref.ref(out)
         self._released = False
         if _anomaly.enabled:
@@ -204,6 +201,9 @@ class Function:
         packed = []
         for value in self._saved:
             entry = (_CONST, value, None, None)
+            if value is None or type(value) in _ATOMS:
+                packed.append(entry)
+                continue
             if value is raw_out or value is out:
                 counter = out._counter()  # held here, so views of a dead output are still checked
                 entry = (_OUTPUT, out._data, counter[0], counter)
@@ -261,15 +261,16 @@ class Function:
         grads = type(self).backward(self, grad)
         if type(grads) is not tuple:
             grads = tuple(grads) if isinstance(grads, list) else (grads,)
-        if len(grads) != len(self._shapes):
+        if len(grads) != len(self.inputs):
             raise RuntimeError(f"{self.name}.backward returned {len(grads)} gradients but forward "
-                               f"took {len(self._shapes)} arguments: return one per argument "
+                               f"took {len(self.inputs)} arguments: return one per argument "
                                f"(None for those that need no gradient)")
         out = []
-        for i, (g, shape) in enumerate(zip(grads, self._shapes)):
-            if g is None or shape is None:
+        for i, (g, parent) in enumerate(zip(grads, self.inputs)):
+            if g is None or parent is None:
                 out.append(None)
                 continue
+            shape = parent.output_shape
             if tensor_mode:
                 if not isinstance(g, Tensor):
                     g = _make(np.asarray(g))
@@ -309,7 +310,7 @@ class Function:
     def args(self):
         """The forward arguments: Tensors (None once garbage-collected) and constants."""
         values = []
-        for parent, ref in zip(self.inputs, self._args):
+        for parent, ref in zip(self.inputs, self._args or (None,) * len(self.inputs)):
             if parent is not None:
                 ref = parent.output if isinstance(parent, Function) else parent.variable
             elif isinstance(ref, weakref.ref):
@@ -325,7 +326,7 @@ class Function:
     @property
     def input_shapes(self):
         """The shape of each forward argument that needs a gradient (None for the others)."""
-        return self._shapes
+        return tuple(None if parent is None else parent.output_shape for parent in self.inputs)
 
     @property
     def released(self) -> bool:
