@@ -222,12 +222,21 @@ class GraphView:
             elif exact:
                 result.append(derivatives[position])
             elif op.node.name == "Matmul":
-                result.append("g @ Bᵀ (g: upstream)" if position == 0 else "Aᵀ @ g (g: upstream)")
+                result.append(_matmul_rule(position, [v.shape for v in op.inputs]))
             elif op.node.name in ELEMENTWISE:
                 result.append("elementwise, summed over broadcast dims")
             else:
                 result.append(f"vector-Jacobian product of {op.node.name}")
         return result
+
+
+def _matmul_rule(position, shapes):
+    """How matmul's gradient for input `position` is formed (g: the upstream gradient)."""
+    a_is_vector = len(shapes) > 0 and len(shapes[0]) == 1
+    b_is_vector = len(shapes) > 1 and len(shapes[1]) == 1
+    if position == 0:
+        return "outer(g, B) (g: upstream)" if b_is_vector and not a_is_vector else "g @ Bᵀ (g: upstream)"
+    return "outer(A, g) (g: upstream)" if a_is_vector and not b_is_vector else "Aᵀ @ g (g: upstream)"
 
 
 class _Names:

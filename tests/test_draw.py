@@ -602,7 +602,7 @@ def test_backward_steps_of_a_matrix_network_describe_non_elementwise_derivatives
     L, names = article_004()
     steps = draw_backward_steps(L, names=names)
     first_matmul = next(s for s in steps.steps if s.name == "h")
-    assert first_matmul.inputs[0].name == "W1" and "g @ Bᵀ" in first_matmul.inputs[0].local
+    assert first_matmul.inputs[0].name == "W1" and "outer(g, B)" in first_matmul.inputs[0].local  # h = W1 @ x with a vector x
     np.testing.assert_allclose(first_matmul.inputs[0].passed, [[0.24, 0.48], [0.32, 0.64]])
     relu = next(s for s in steps.steps if s.name == "z")
     np.testing.assert_allclose(relu.inputs[0].local, [1.0, 1.0])
