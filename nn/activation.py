@@ -3,6 +3,10 @@
 `inplace=True` is accepted for compatibility with PyTorch code (and shown in the repr);
 the result is always a new tensor, so the input is never modified.
 """
+from __future__ import annotations
+
+from numpy.typing import DTypeLike
+
 import autograd as ag
 
 from . import functional as F
@@ -25,11 +29,11 @@ class ReLU(Module):
         [0.0, 2.0]
     """
 
-    def __init__(self, inplace: bool = False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.relu(input)
 
     def extra_repr(self) -> str:
@@ -45,11 +49,11 @@ class LeakyReLU(Module):
         [-0.5, 2.0]
     """
 
-    def __init__(self, negative_slope: float = 1e-2, inplace: bool = False):
+    def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope, self.inplace = negative_slope, inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self) -> str:
@@ -68,7 +72,8 @@ class PReLU(Module):
         [-0.25, 2.0]
     """
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: str | ag.device | None = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(ag.full((num_parameters,), init, dtype=_factory(dtype), device=device))
@@ -77,7 +82,7 @@ class PReLU(Module):
         with ag.no_grad():
             self.weight.fill_(self.init)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
@@ -93,11 +98,11 @@ class ELU(Module):
         -0.6321
     """
 
-    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha, self.inplace = alpha, inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.elu(input, self.alpha)
 
     def extra_repr(self) -> str:
@@ -113,13 +118,13 @@ class GELU(Module):
         0.8413
     """
 
-    def __init__(self, approximate: str = "none"):
+    def __init__(self, approximate: str = "none") -> None:
         super().__init__()
         if approximate not in ("none", "tanh"):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.gelu(input, self.approximate)
 
     def extra_repr(self) -> str:
@@ -135,11 +140,11 @@ class SiLU(Module):
         0.7311
     """
 
-    def __init__(self, inplace: bool = False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.silu(input)
 
     def extra_repr(self) -> str:
@@ -155,7 +160,7 @@ class Sigmoid(Module):
         [0.5]
     """
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.sigmoid(input)
 
 
@@ -168,7 +173,7 @@ class Tanh(Module):
         [0.0]
     """
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.tanh(input)
 
 
@@ -181,11 +186,11 @@ class Softplus(Module):
         0.6931
     """
 
-    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
         self.beta, self.threshold = beta, threshold
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
@@ -201,11 +206,11 @@ class Softmax(Module):
         [[0.25, 0.25, 0.25, 0.25]]
     """
 
-    def __init__(self, dim=None):
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.softmax(input, self.dim)
 
     def extra_repr(self) -> str:
@@ -221,5 +226,5 @@ class LogSoftmax(Softmax):
         -0.6931
     """
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.log_softmax(input, self.dim)

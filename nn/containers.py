@@ -1,9 +1,14 @@
 """Containers: Sequential (a pipeline), ModuleList and ModuleDict (registered collections)."""
+from __future__ import annotations
+
 import operator
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import ItemsView, Iterable, KeysView, Mapping, ValuesView
+from typing import Any, TypeVar
 
 from .module import Module, _addindent
+
+_Indexed = TypeVar("_Indexed", bound="_IndexedModules")  # append/extend return self, typed as its own class
 
 
 class _IndexedModules(Module):
@@ -39,21 +44,21 @@ class _IndexedModules(Module):
             del modules[self._index(idx)]
         self._renumber(modules)  # keep the names 0..n-1, as PyTorch does
 
-    def append(self, module):
+    def append(self: _Indexed, module: Module) -> _Indexed:
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules):
+    def extend(self: _Indexed, modules: Iterable[Module]) -> _Indexed:
         for module in modules:
             self.append(module)
         return self
 
-    def insert(self, index: int, module) -> None:
+    def insert(self, index: int, module: Module) -> None:
         modules = list(self._modules.values())
         modules.insert(index, module)
         self._renumber(modules)
 
-    def pop(self, idx=-1):
+    def pop(self, idx: int = -1) -> Module:
         module = list(self._modules.values())[self._index(idx)]
         del self[idx]
         return module
@@ -78,7 +83,7 @@ class Sequential(_IndexedModules):
         (Linear(in_features=4, out_features=8, bias=True), 3)
     """
 
-    def __init__(self, *modules):
+    def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, module in modules[0].items():
@@ -95,7 +100,7 @@ class Sequential(_IndexedModules):
     def __setitem__(self, idx, module):
         setattr(self, list(self._modules)[self._index(idx)], module)
 
-    def forward(self, input):
+    def forward(self, input: Any) -> Any:
         for module in self._modules.values():
             input = module(input)
         return input
@@ -111,7 +116,7 @@ class ModuleList(_IndexedModules):
         6
     """
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
@@ -146,7 +151,7 @@ class ModuleDict(Module):
         ['cls', 'box']
     """
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -169,25 +174,25 @@ class ModuleDict(Module):
     def __contains__(self, key):
         return key in self._modules
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return self._modules.keys()
 
-    def values(self):
+    def values(self) -> ValuesView[Module]:
         return self._modules.values()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Module]:
         return self._modules.items()
 
     def clear(self) -> None:
         for key in list(self._modules):
             del self[key]
 
-    def pop(self, key: str):
+    def pop(self, key: str) -> Module:
         module = self[key]
         del self[key]
         return module
 
-    def update(self, modules) -> None:
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         pairs = modules.items() if isinstance(modules, Mapping) else modules
         for key, module in pairs:
             self[key] = module

@@ -1,4 +1,8 @@
 """Conv2d: a 2-D convolution layer on F.conv2d (im2col and one matmul)."""
+from __future__ import annotations
+
+from numpy.typing import DTypeLike
+
 import autograd as ag
 
 from . import functional as F
@@ -31,8 +35,10 @@ class Conv2d(Module):
         (2, 8, 16, 16)
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] = 1, padding: str | int | tuple[int, int] = 0,
+                 dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device: str | ag.device | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__()
         if groups <= 0 or in_channels % groups or out_channels % groups:
             raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
@@ -54,7 +60,7 @@ class Conv2d(Module):
     def reset_parameters(self) -> None:
         reset_fan_in_uniform_(self.weight, self.bias)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         if self.padding_mode == "zeros":
             return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
         top, bottom, left, right = F._conv_padding(self.padding, self.kernel_size, self.stride, self.dilation)

@@ -1,4 +1,8 @@
 """Dropout."""
+from __future__ import annotations
+
+import autograd as ag
+
 from . import functional as F
 from .module import Module
 
@@ -20,13 +24,13 @@ class Dropout(Module):
         [1.0, 1.0, 1.0, 1.0]
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False):
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p, self.inplace = p, inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:

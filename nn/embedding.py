@@ -1,4 +1,8 @@
 """Embedding: a lookup table of learnable vectors."""
+from __future__ import annotations
+
+from numpy.typing import DTypeLike
+
 import autograd as ag
 
 from . import functional as F
@@ -25,9 +29,10 @@ class Embedding(Module):
         (2, 2, 3)
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, max_norm=None, norm_type=2.0,
-                 scale_grad_by_freq: bool = False, sparse: bool = False, _weight=None, _freeze: bool = False,
-                 device=None, dtype=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                 sparse: bool = False, _weight: ag.Tensor | None = None, _freeze: bool = False,
+                 device: str | ag.device | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__()
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
@@ -56,8 +61,9 @@ class Embedding(Module):
                 self.weight[self.padding_idx] = 0.0
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, max_norm=None, norm_type=2.0,
-                        scale_grad_by_freq: bool = False, sparse: bool = False) -> "Embedding":
+    def from_pretrained(cls, embeddings: ag.Tensor, freeze: bool = True, padding_idx: int | None = None,
+                        max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> "Embedding":
         """An Embedding whose table is `embeddings` (rows, dim), frozen by default."""
         if embeddings.ndim != 2:
             raise ValueError("Embeddings parameter is expected to be 2-dimensional")
@@ -65,7 +71,7 @@ class Embedding(Module):
         return cls(rows, dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
                    _weight=embeddings, _freeze=freeze)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 

@@ -5,11 +5,15 @@ gradients of gradients, come from their rules), except log_softmax, fused into o
 node. Convolution and pooling are im2col: `Tensor.unfold` gives every sliding window as a
 view, one matmul (or one reduction) does the rest; no Python loop ever runs over pixels.
 """
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 import autograd as ag
 
@@ -73,7 +77,7 @@ def _windows(x, kernel, stride, dilation, op):
 
 # ---- linear and convolution ---------------------------------------------------------------
 
-def linear(input, weight, bias=None):
+def linear(input: ag.Tensor, weight: ag.Tensor, bias: ag.Tensor | None = None) -> ag.Tensor:
     """y = x W^T + b.  Shape: input (*, in_features), weight (out_features, in_features)."""
     if input.shape[-1:] != weight.shape[-1:]:
         raise ValueError(f"linear: the input's last dimension ({_shape(input)}) must equal in_features, "
@@ -100,7 +104,8 @@ def _conv_padding(padding, kernel, stride, dilation):
     return ph, ph, pw, pw
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(input: ag.Tensor, weight: ag.Tensor, bias: ag.Tensor | None = None, stride: int | tuple[int, int] = 1,
+           padding: str | int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1, groups: int = 1) -> ag.Tensor:
     """2-D cross-correlation, as torch.nn.functional.conv2d.
 
     Shape: input (N, C_in, H, W) or (C_in, H, W); weight (C_out, C_in / groups, kh, kw);
@@ -170,7 +175,9 @@ def _pool_setup(input, kernel_size, stride, padding, dilation, ceil_mode, op):
     return x, batched, kernel, stride, padding, dilation, pads
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool2d(input: ag.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> ag.Tensor | tuple[ag.Tensor, ag.Tensor]:
     """Maximum over each window; the gradient goes to the window's (first) maximum.
 
     Shape: input (N, C, H, W) or (C, H, W). With return_indices, also the flat (h * W + w)
@@ -194,8 +201,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return out, (indices if batched else indices.squeeze(0))
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
+def avg_pool2d(input: ag.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> ag.Tensor:
     """Mean over each window, as torch.nn.functional.avg_pool2d.
 
     With count_include_pad the divisor counts padded zeros (but not the overhang that
@@ -234,7 +242,7 @@ def _adaptive_matrix(size, out_size, dtype):
     return ag.from_numpy(matrix)
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: ag.Tensor, output_size: int | None | tuple[int | None, int | None]) -> ag.Tensor:
     """Average pooling to a fixed output size (PyTorch's window rule), as two small matmuls.
 
     Shape: input (N, C, H, W) or (C, H, W); output_size an int or (oh, ow), None keeping
@@ -251,7 +259,7 @@ def adaptive_avg_pool2d(input, output_size):
 
 # ---- dropout, normalisation, embedding, padding ---------------------------------------------
 
-def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+def dropout(input: ag.Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> ag.Tensor:
     """Zeroes each element with probability p and scales the rest by 1 / (1 - p) in training;
     the identity otherwise. Draws from the engine's seeded generator. `inplace` is accepted
     for compatibility; the result is always a new tensor."""
@@ -273,7 +281,9 @@ def _standardize(x, axes, eps):
     return centered * ag.rsqrt(var + eps), mean, var
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+def batch_norm(input: ag.Tensor, running_mean: ag.Tensor | None, running_var: ag.Tensor | None,
+               weight: ag.Tensor | None = None, bias: ag.Tensor | None = None, training: bool = False,
+               momentum: float | None = 0.1, eps: float = 1e-5) -> ag.Tensor:
     """Batch normalisation over every dim but the channel dim 1, as torch.nn.functional.batch_norm.
 
     In training it normalises by the batch statistics and, when given, updates the running
@@ -307,7 +317,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return out
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input: ag.Tensor, normalized_shape: int | Sequence[int], weight: ag.Tensor | None = None, bias: ag.Tensor | None = None,
+               eps: float = 1e-5) -> ag.Tensor:
     """Normalises over the trailing `normalized_shape` dims (biased variance), then scales and shifts."""
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
     count = len(normalized_shape)
@@ -332,7 +343,8 @@ def _renorm_rows_(weight, rows, max_norm, norm_type):
         table[rows] = ag.from_numpy((values * scale).astype(values.dtype))
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+def embedding(input: ag.Tensor, weight: ag.Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> ag.Tensor:
     """Looks up rows of `weight` (num_embeddings, dim) by integer index.
 
     Shape: input (*) of integers; output (*, dim). Entries equal to padding_idx get no
@@ -358,7 +370,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     return out
 
 
-def pad(input, pad, mode: str = "constant", value=None):
+def pad(input: ag.Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> ag.Tensor:
     """Pads the last len(pad) // 2 dims: pad = (left, right, top, bottom, ...) from the last dim.
 
     mode: 'constant' (with value, default 0), 'reflect', 'replicate' or 'circular'.
@@ -386,7 +398,7 @@ def pad(input, pad, mode: str = "constant", value=None):
     return out
 
 
-def one_hot(tensor, num_classes: int = -1):
+def one_hot(tensor: ag.Tensor, num_classes: int = -1) -> ag.Tensor:
     """int64 one-hot encoding with a new last dim of num_classes (max + 1 when -1)."""
     indices = np.asarray(tensor)
     if indices.dtype.kind not in "iu":
@@ -402,15 +414,15 @@ def one_hot(tensor, num_classes: int = -1):
 # ---- activations --------------------------------------------------------------------------
 # `inplace` is accepted for compatibility with PyTorch code; results are always new tensors.
 
-def relu(input, inplace: bool = False):
+def relu(input: ag.Tensor, inplace: bool = False) -> ag.Tensor:
     return ag.relu(input)
 
 
-def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+def leaky_relu(input: ag.Tensor, negative_slope: float = 0.01, inplace: bool = False) -> ag.Tensor:
     return ag.leaky_relu(input, negative_slope)
 
 
-def prelu(input, weight):
+def prelu(input: ag.Tensor, weight: ag.Tensor) -> ag.Tensor:
     """max(0, x) + weight * min(0, x) with one slope, or one per channel (dim 1)."""
     if weight.numel() != 1:
         channels = input.shape[1] if input.ndim >= 2 else 1
@@ -421,27 +433,27 @@ def prelu(input, weight):
     return ag.where(np.asarray(input) > 0, input, input * weight)
 
 
-def elu(input, alpha: float = 1.0, inplace: bool = False):
+def elu(input: ag.Tensor, alpha: float = 1.0, inplace: bool = False) -> ag.Tensor:
     return ag.elu(input, alpha)
 
 
-def gelu(input, approximate: str = "none"):
+def gelu(input: ag.Tensor, approximate: str = "none") -> ag.Tensor:
     return ag.gelu(input, approximate)
 
 
-def silu(input, inplace: bool = False):
+def silu(input: ag.Tensor, inplace: bool = False) -> ag.Tensor:
     return ag.silu(input)
 
 
-def sigmoid(input):
+def sigmoid(input: ag.Tensor) -> ag.Tensor:
     return ag.sigmoid(input)
 
 
-def tanh(input):
+def tanh(input: ag.Tensor) -> ag.Tensor:
     return ag.tanh(input)
 
 
-def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+def softplus(input: ag.Tensor, beta: float = 1.0, threshold: float = 20.0) -> ag.Tensor:
     return ag.softplus(input, beta, threshold)
 
 
@@ -453,7 +465,7 @@ def _softmax_dim(input, dim, op):
     return dim
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input: ag.Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> ag.Tensor:
     """exp(x) / sum(exp(x)) along dim, computed stably."""
     input = input if dtype is None else input.to(dtype)
     return ag.softmax(input, _softmax_dim(input, dim, "softmax"))
@@ -478,7 +490,7 @@ class _LogSoftmax(ag.Function):
         return grad - out.exp() * grad.sum(dim=ctx.dim, keepdim=True)
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input: ag.Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> ag.Tensor:
     """log(softmax(x)) along dim, stable for any finite logits (one fused graph node)."""
     input = input if dtype is None else input.to(dtype)
     dim = _softmax_dim(input, dim, "log_softmax")
@@ -508,7 +520,8 @@ def _pointwise_loss(loss, input, weight, reduction, mean_by_weight, op):
     return _reduce(loss, reduction)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def mse_loss(input: ag.Tensor, target: ag.Tensor, size_average: bool | None = None, reduce: bool | None = None,
+             reduction: str = "mean", weight: ag.Tensor | None = None) -> ag.Tensor:
     """(input - target)^2, reduced; with weight, 'mean' is sum(w * loss) / sum(w)."""
     reduction = _reduction(size_average, reduce, reduction, "mse_loss")
     _check_same_size(input, target, "mse_loss")
@@ -516,7 +529,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return _pointwise_loss(diff * diff, input, weight, reduction, True, "mse_loss")
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def l1_loss(input: ag.Tensor, target: ag.Tensor, size_average: bool | None = None, reduce: bool | None = None,
+            reduction: str = "mean", weight: ag.Tensor | None = None) -> ag.Tensor:
     """|input - target|, reduced; with weight, 'mean' is sum(w * loss) / sum(w)."""
     reduction = _reduction(size_average, reduce, reduction, "l1_loss")
     _check_same_size(input, target, "l1_loss")
@@ -529,7 +543,8 @@ def _quadratic_then_linear(diff, width):
     return ag.where(np.asarray(size) < width, diff * diff * 0.5, (size - 0.5 * width) * width)
 
 
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+def smooth_l1_loss(input: ag.Tensor, target: ag.Tensor, size_average: bool | None = None,
+                   reduce: bool | None = None, reduction: str = "mean", beta: float = 1.0) -> ag.Tensor:
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (L1 when beta is 0)."""
     reduction = _reduction(size_average, reduce, reduction, "smooth_l1_loss")
     _check_same_size(input, target, "smooth_l1_loss")
@@ -541,7 +556,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     return _reduce(_quadratic_then_linear(diff, beta) / beta, reduction)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+def huber_loss(input: ag.Tensor, target: ag.Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: ag.Tensor | None = None) -> ag.Tensor:
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); with weight, 'mean' is a plain mean."""
     reduction = _reduction(None, None, reduction, "huber_loss")
     _check_same_size(input, target, "huber_loss")
@@ -595,7 +611,8 @@ def _picked_nll(log_probs, target, weight, ignore_index, op):
     return -picked * ag.from_numpy(weights), weights
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+def nll_loss(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None = None, size_average: bool | None = None,
+             ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> ag.Tensor:
     """Negative log likelihood of class indices given log-probabilities.
 
     Shape: input (N, C, *) or (C,); target (N, *) or () of class indices. 'mean' divides
@@ -608,8 +625,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return _reduce(losses, reduction)
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
-                  label_smoothing=0.0):
+def cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None = None, size_average: bool | None = None,
+                  ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> ag.Tensor:
     """Cross-entropy of logits against class indices or class probabilities.
 
     Shape: input (N, C, *) or (C,); target either (N, *) integer class indices, or the
@@ -672,7 +690,9 @@ class _BinaryCrossEntropy(ag.Function):
         return grad_x, grad_y
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+def binary_cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None = None,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> ag.Tensor:
     """-w (y log x + (1 - y) log(1 - x)) with each log clamped at -100, as PyTorch.
 
     Shape: input and target of the same shape, input in [0, 1]; weight broadcasts to it.
@@ -691,8 +711,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _reduce(loss, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None = None,
+                                     size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
+                                     pos_weight: ag.Tensor | None = None) -> ag.Tensor:
     """Sigmoid and binary cross-entropy in one stable formula:
     (1 - y) x + (1 + (pos_weight - 1) y) softplus(-x), times weight."""
     reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")

@@ -1,5 +1,7 @@
 """Weight initialisation, as torch.nn.init: each function fills a tensor in place, under
 no_grad, from the engine's seeded generator (or `generator=`), and returns it."""
+from __future__ import annotations
+
 import math
 import numbers
 
@@ -11,7 +13,7 @@ _LINEAR_LIKE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "con
                 "sigmoid")
 
 
-def calculate_gain(nonlinearity: str, param=None) -> float:
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity: 1 (linear, conv, sigmoid), 5/3 (tanh),
     sqrt(2) (relu), sqrt(2 / (1 + slope^2)) (leaky_relu, slope `param`, default 0.01), 3/4 (selu).
 
@@ -54,34 +56,34 @@ def _fan(tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
+def uniform_(tensor: ag.Tensor, a: float = 0.0, b: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
     """Fills with U(a, b)."""
     with ag.no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
-def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
+def normal_(tensor: ag.Tensor, mean: float = 0.0, std: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
     """Fills with N(mean, std^2)."""
     with ag.no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
 
-def constant_(tensor, val: float):
+def constant_(tensor: ag.Tensor, val: float) -> ag.Tensor:
     """Fills with the constant `val`."""
     with ag.no_grad():
         return tensor.fill_(val)
 
 
-def ones_(tensor):
+def ones_(tensor: ag.Tensor) -> ag.Tensor:
     return constant_(tensor, 1.0)
 
 
-def zeros_(tensor):
+def zeros_(tensor: ag.Tensor) -> ag.Tensor:
     with ag.no_grad():
         return tensor.zero_()
 
 
-def eye_(tensor):
+def eye_(tensor: ag.Tensor) -> ag.Tensor:
     """Fills a 2-D tensor with the identity (ones on the diagonal)."""
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
@@ -89,7 +91,7 @@ def eye_(tensor):
         return tensor.copy_(ag.eye(*tensor.shape, dtype=tensor.dtype))
 
 
-def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
+def xavier_uniform_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)), variance
     gain^2 * 2 / (fan_in + fan_out)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -97,13 +99,14 @@ def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
     return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain: float = 1.0, generator=None):
+def xavier_normal_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
     """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None):
+def kaiming_uniform_(tensor: ag.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                     generator: ag.Generator | None = None) -> ag.Tensor:
     """He uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
 
     Example:
@@ -117,7 +120,8 @@ def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: s
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None):
+def kaiming_normal_(tensor: ag.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator: ag.Generator | None = None) -> ag.Tensor:
     """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)

@@ -1,5 +1,11 @@
 """Linear and Identity layers."""
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
+from typing import Any
+
+from numpy.typing import DTypeLike
 
 import autograd as ag
 
@@ -12,7 +18,7 @@ def _factory(dtype):
     return ag.get_default_dtype() if dtype is None else dtype
 
 
-def reset_fan_in_uniform_(weight, bias) -> None:
+def reset_fan_in_uniform_(weight: ag.Tensor, bias: ag.Tensor | None) -> None:
     """PyTorch's default for Linear and Conv: kaiming_uniform_(a=sqrt(5)) on the weight, which
     is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias uniform with that same bound."""
     init.kaiming_uniform_(weight, a=math.sqrt(5))
@@ -25,10 +31,10 @@ def reset_fan_in_uniform_(weight, bias) -> None:
 class Identity(Module):
     """Returns its input unchanged; accepts and ignores any constructor arguments."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return input
 
 
@@ -52,7 +58,8 @@ class Linear(Module):
         (128, 30)
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device: str | ag.device | None = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(ag.empty(out_features, in_features, dtype=_factory(dtype), device=device))
@@ -62,7 +69,7 @@ class Linear(Module):
     def reset_parameters(self) -> None:
         reset_fan_in_uniform_(self.weight, self.bias)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
@@ -80,11 +87,11 @@ class Flatten(Module):
         (32, 25)
     """
 
-    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
@@ -100,11 +107,11 @@ class Unflatten(Module):
         (2, 2, 5, 5)
     """
 
-    def __init__(self, dim: int, unflattened_size):
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
         super().__init__()
         self.dim, self.unflattened_size = dim, tuple(unflattened_size)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return input.unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self) -> str:

@@ -1,4 +1,6 @@
 """Loss layers: each holds its options (and weights, as buffers) and calls nn.functional."""
+from __future__ import annotations
+
 import autograd as ag
 
 from . import functional as F
@@ -6,13 +8,14 @@ from .module import Module
 
 
 class _Loss(Module):
-    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
         super().__init__()
         self.reduction = F._reduction(size_average, reduce, reduction, type(self).__name__)
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+    def __init__(self, weight: ag.Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", None if weight is None else ag.as_tensor(weight))
 
@@ -28,7 +31,7 @@ class MSELoss(_Loss):
         2.0
     """
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -41,7 +44,7 @@ class L1Loss(_Loss):
         1.0
     """
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
@@ -54,11 +57,12 @@ class SmoothL1Loss(_Loss):
         1.3125
     """
 
-    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
         super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
@@ -71,11 +75,11 @@ class HuberLoss(_Loss):
         4.0
     """
 
-    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
         self.delta = delta
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
@@ -99,12 +103,12 @@ class CrossEntropyLoss(_WeightedLoss):
         1.3863
     """
 
-    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
-                 reduction: str = "mean", label_smoothing: float = 0.0):
+    def __init__(self, weight: ag.Tensor | None = None, size_average: bool | None = None, ignore_index: int = -100,
+                 reduce: bool | None = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
@@ -122,11 +126,12 @@ class NLLLoss(_WeightedLoss):
         2.0
     """
 
-    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None, reduction: str = "mean"):
+    def __init__(self, weight: ag.Tensor | None = None, size_average: bool | None = None, ignore_index: int = -100,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
 
@@ -141,7 +146,7 @@ class BCELoss(_WeightedLoss):
         0.6931
     """
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
@@ -160,10 +165,11 @@ class BCEWithLogitsLoss(_WeightedLoss):
         0.6931
     """
 
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean", pos_weight=None):
+    def __init__(self, weight: ag.Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", pos_weight: ag.Tensor | None = None) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.register_buffer("pos_weight", None if pos_weight is None else ag.as_tensor(pos_weight))
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)

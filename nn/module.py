@@ -5,11 +5,15 @@ ordinary instance attribute *and* records its name in `_parameters`, `_modules` 
 (insertion-ordered), which is what `parameters()`, `state_dict()` and `repr` walk. There is no
 `__getattr__`: a missing attribute is an ordinary AttributeError.
 """
+from __future__ import annotations
+
 import itertools
 from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 import autograd as ag
 
@@ -31,7 +35,7 @@ class Parameter(ag.Tensor):
         tensor([1., 1.], requires_grad=True)
     """
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: ag.Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
         data = ag.empty(0) if data is None else ag.as_tensor(data)
         super().__init__(np.empty(0, dtype=data.dtype))
         self.data = data  # share storage with `data`, as torch.nn.Parameter does
@@ -51,7 +55,7 @@ class RemovableHandle:
 
     _ids = itertools.count()
 
-    def __init__(self, hooks: dict):
+    def __init__(self, hooks: dict) -> None:
         self._hooks, self.id = hooks, next(RemovableHandle._ids)
 
     def remove(self) -> None:
@@ -94,7 +98,7 @@ class Module:
 
     training: bool
 
-    def __init__(self):
+    def __init__(self) -> None:
         set_plain = super().__setattr__
         set_plain("training", True)
         set_plain("_parameters", OrderedDict())
@@ -104,7 +108,7 @@ class Module:
         set_plain("_forward_pre_hooks", OrderedDict())
         set_plain("_forward_hooks", OrderedDict())
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
@@ -121,13 +125,13 @@ class Module:
                 output = replaced
         return output
 
-    def register_forward_pre_hook(self, hook) -> RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable[[Module, tuple[Any, ...]], Any]) -> RemovableHandle:
         """hook(module, args) runs before forward; a returned value replaces the arguments."""
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
         return handle
 
-    def register_forward_hook(self, hook) -> RemovableHandle:
+    def register_forward_hook(self, hook: Callable[[Module, tuple[Any, ...], Any], Any]) -> RemovableHandle:
         """hook(module, args, output) runs after forward; a returned value replaces the output."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
@@ -157,7 +161,7 @@ class Module:
         if name not in registry and hasattr(self, name):
             raise KeyError(f"attribute '{name}' already exists")
 
-    def register_parameter(self, name: str, param) -> None:
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Registers `param` (a Parameter, or None for an absent one such as `bias=False`)."""
         parameters = self._registries("assign parameters")[0]
         self._check_new_name(name, "parameter", parameters)
@@ -167,7 +171,7 @@ class Module:
         parameters[name] = param
         super().__setattr__(name, param)
 
-    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+    def register_buffer(self, name: str, tensor: ag.Tensor | None, persistent: bool = True) -> None:
         """Registers a tensor that is state but not a parameter (e.g. running statistics);
         non-persistent buffers are left out of `state_dict`."""
         buffers = self._registries("assign buffers")[1]
@@ -178,7 +182,7 @@ class Module:
         (self._non_persistent_buffers_set.discard if persistent else self._non_persistent_buffers_set.add)(name)
         super().__setattr__(name, tensor)
 
-    def add_module(self, name: str, module) -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         """Registers a child module (or None) under `name`."""
         modules = self._registries("assign module")[2]
         self._check_new_name(name, "module", modules)
@@ -221,7 +225,8 @@ class Module:
             super().__delattr__(name)
 
     # ---- iteration -----------------------------------------------------------------------
-    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+    def named_modules(self, memo: set[Module] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """Yields (qualified name, module) for this module and all below it, each once."""
         memo = set() if memo is None else memo
         if remove_duplicate:
@@ -233,18 +238,18 @@ class Module:
             if module is not None:
                 yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
             yield module
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         seen = set()
         for name, module in self._modules.items():
             if module is not None and module not in seen:
                 seen.add(module)
                 yield name, module
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, module in self.named_children():
             yield module
 
@@ -258,18 +263,20 @@ class Module:
                 seen.add(id(value))
                 yield (f"{owner_name}.{name}" if owner_name else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """Yields (qualified name, parameter), e.g. ('0.weight', ...); shared ones once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse: bool = True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, ag.Tensor]]:
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse: bool = True):
+    def buffers(self, recurse: bool = True) -> Iterator[ag.Tensor]:
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
@@ -310,7 +317,7 @@ class Module:
                 param.grad.detach_()
                 param.grad.zero_()
 
-    def apply(self, fn) -> "Module":
+    def apply(self, fn: Callable[[Module], Any]) -> "Module":
         """Calls fn(module) on every submodule (children first) and on self; returns self."""
         for module in self.children():
             module.apply(fn)
@@ -362,7 +369,7 @@ class Module:
     def cpu(self) -> "Module":
         return self
 
-    def cuda(self, device=None) -> "Module":
+    def cuda(self, device: str | ag.device | None = None) -> "Module":
         return self.to("cuda" if device is None else device)
 
     # ---- state dicts ---------------------------------------------------------------------
@@ -377,7 +384,8 @@ class Module:
                 if buffer is not None and key not in module._non_persistent_buffers_set:
                     yield path + key, buffer
 
-    def state_dict(self, *, destination=None, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
+    def state_dict(self, *, destination: dict[str, ag.Tensor] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> OrderedDict[str, ag.Tensor]:
         """An OrderedDict of every parameter and persistent buffer by qualified name
         (e.g. 'fc1.weight', 'bn.running_mean'); values are detached and share storage."""
         destination = OrderedDict() if destination is None else destination
@@ -385,7 +393,7 @@ class Module:
             destination[key] = tensor if keep_vars else tensor.detach()
         return destination
 
-    def load_state_dict(self, state_dict: Mapping, strict: bool = True):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> _IncompatibleKeys:
         """Copies values from `state_dict` into this module's parameters and buffers.
 
         Shape mismatches always raise; with `strict` (default) missing and unexpected keys

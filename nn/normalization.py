@@ -1,5 +1,10 @@
 """BatchNorm1d, BatchNorm2d and LayerNorm."""
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
+
+from numpy.typing import DTypeLike
 
 import autograd as ag
 
@@ -14,8 +19,9 @@ class _BatchNorm(Module):
 
     _dims = ()
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: str | ag.device | None = None,
+                 dtype: DTypeLike | None = None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -50,7 +56,7 @@ class _BatchNorm(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         if input.ndim not in self._dims:
             expected = " or ".join(f"{d}D" for d in self._dims)
             raise ValueError(f"expected {expected} input (got {input.ndim}D input of shape {tuple(input.shape)})")
@@ -126,8 +132,8 @@ class LayerNorm(Module):
         (4, 10)
     """
 
-    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
-                 device=None, dtype=None):
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device: str | ag.device | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__()
         if isinstance(normalized_shape, numbers.Integral):
             normalized_shape = (normalized_shape,)
@@ -147,7 +153,7 @@ class LayerNorm(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:

@@ -1,5 +1,8 @@
 """Gradient clipping and flattening parameters to and from one vector (torch.nn.utils)."""
+from __future__ import annotations
+
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -11,8 +14,8 @@ def _with_grads(parameters):
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False,
-                    foreach=None):
+def clip_grad_norm_(parameters: ag.Tensor | Iterable[ag.Tensor], max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> ag.Tensor:
     """Scales all gradients in place so that their joint norm is at most max_norm.
 
     The joint norm is the norm_type-norm (inf for the largest absolute value) of all the
@@ -49,7 +52,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
     return ag.tensor(total, dtype=grads[0].dtype)
 
 
-def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
+def clip_grad_value_(parameters: ag.Tensor | Iterable[ag.Tensor], clip_value: float, foreach: bool | None = None) -> None:
     """Clamps every gradient in place to [-clip_value, clip_value]."""
     clip_value = float(clip_value)
     with ag.no_grad():
@@ -57,12 +60,12 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
             grad.clamp_(-clip_value, clip_value)
 
 
-def parameters_to_vector(parameters):
+def parameters_to_vector(parameters: Iterable[ag.Tensor]) -> ag.Tensor:
     """All parameters flattened and concatenated into one 1-D tensor (differentiable)."""
     return ag.cat([p.reshape(-1) for p in parameters])
 
 
-def vector_to_parameters(vec, parameters) -> None:
+def vector_to_parameters(vec: ag.Tensor, parameters: Iterable[ag.Tensor]) -> None:
     """Sets each parameter's data to its slice of the 1-D tensor `vec` (sharing its storage)."""
     if not isinstance(vec, ag.Tensor):
         raise TypeError(f"expected a Tensor, but got: {type(vec).__name__}")

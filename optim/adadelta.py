@@ -1,7 +1,9 @@
 """Adadelta: steps sized by the ratio of running RMS of past updates to that of gradients."""
+from __future__ import annotations
+
 import numpy as np
 
-from .optimizer import BOOLEAN, IN_UNIT_INTERVAL, NON_NEGATIVE, Optimizer
+from .optimizer import BOOLEAN, IN_UNIT_INTERVAL, NON_NEGATIVE, Optimizer, ParamsT
 
 
 class Adadelta(Optimizer):
@@ -32,8 +34,8 @@ class Adadelta(Optimizer):
     _rules = {"lr": NON_NEGATIVE, "rho": IN_UNIT_INTERVAL, "eps": NON_NEGATIVE, "weight_decay": NON_NEGATIVE,
               "maximize": BOOLEAN}
 
-    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0,
-                 *, maximize: bool = False):
+    def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0,
+                 *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
 
     def _init_state(self, param, group):

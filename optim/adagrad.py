@@ -1,7 +1,9 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
+from __future__ import annotations
+
 import numpy as np
 
-from .optimizer import BOOLEAN, NON_NEGATIVE, Optimizer
+from .optimizer import BOOLEAN, NON_NEGATIVE, Optimizer, ParamsT
 
 
 class Adagrad(Optimizer):
@@ -32,8 +34,8 @@ class Adagrad(Optimizer):
     _rules = {"lr": NON_NEGATIVE, "lr_decay": NON_NEGATIVE, "weight_decay": NON_NEGATIVE,
               "initial_accumulator_value": NON_NEGATIVE, "eps": NON_NEGATIVE, "maximize": BOOLEAN}
 
-    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
-                 initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize))
         for group in self.param_groups:

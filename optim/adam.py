@@ -1,7 +1,25 @@
 """Adam and AdamW: one update rule; AdamW only switches weight decay to the decoupled form."""
+from __future__ import annotations
+
 import numpy as np
 
-from .optimizer import BETAS, BOOLEAN, NON_NEGATIVE, Optimizer
+from .optimizer import BETAS, BOOLEAN, NON_NEGATIVE, Optimizer, ParamsT
+
+
+def update_moments(state: dict, grad: np.ndarray, beta1: float, beta2: float):
+    """Adam's moment estimates, updated in place: m <- beta1 m + (1 - beta1) g, v <- beta2 v + (1 - beta2) g^2.
+
+    Returns (m, v, scratch), where scratch is a free array of the gradient's shape.
+    """
+    m, v = np.asarray(state["exp_avg"]), np.asarray(state["exp_avg_sq"])
+    scratch = np.subtract(grad, m)  # m += (1 - beta1) * (g - m): PyTorch's lerp, same rounding
+    scratch *= 1 - beta1
+    m += scratch
+    v *= beta2
+    np.multiply(grad, 1 - beta2, out=scratch)
+    scratch *= grad
+    v += scratch
+    return m, v, scratch
 
 
 class Adam(Optimizer):
@@ -38,9 +56,9 @@ class Adam(Optimizer):
     _rules = {"lr": NON_NEGATIVE, "betas": BETAS, "eps": NON_NEGATIVE, "weight_decay": NON_NEGATIVE,
               "amsgrad": BOOLEAN, "maximize": BOOLEAN, "decoupled_weight_decay": BOOLEAN}
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
-                 decoupled_weight_decay: bool = False):
+                 decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize, decoupled_weight_decay=decoupled_weight_decay))
 
@@ -53,14 +71,7 @@ class Adam(Optimizer):
     def _update(self, param, grad, state, group):
         beta1, beta2 = group["betas"]
         step = float(state["step"])
-        m, v = np.asarray(state["exp_avg"]), np.asarray(state["exp_avg_sq"])
-        scratch = np.subtract(grad, m)  # m += (1 - beta1) * (g - m): PyTorch's lerp, same rounding
-        scratch *= 1 - beta1
-        m += scratch
-        v *= beta2
-        np.multiply(grad, 1 - beta2, out=scratch)
-        scratch *= grad
-        v += scratch
+        m, v, scratch = update_moments(state, grad, beta1, beta2)
         if group["amsgrad"]:
             v_max = np.asarray(state["max_exp_avg_sq"])
             v = np.maximum(v_max, v, out=v_max)
@@ -87,6 +98,6 @@ class AdamW(Adam):
         >>> opt = optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
     """
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, decoupled_weight_decay=True)

@@ -1,7 +1,10 @@
 """NAdam: Adam with Nesterov momentum and a momentum schedule."""
+from __future__ import annotations
+
 import numpy as np
 
-from .optimizer import BETAS, BOOLEAN, NON_NEGATIVE, Optimizer
+from .adam import update_moments
+from .optimizer import BETAS, BOOLEAN, NON_NEGATIVE, Optimizer, ParamsT
 
 
 class NAdam(Optimizer):
@@ -38,9 +41,9 @@ class NAdam(Optimizer):
     _rules = {"lr": NON_NEGATIVE, "betas": BETAS, "eps": NON_NEGATIVE, "weight_decay": NON_NEGATIVE,
               "momentum_decay": NON_NEGATIVE, "decoupled_weight_decay": BOOLEAN, "maximize": BOOLEAN}
 
-    def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False,
-                 *, maximize: bool = False):
+                 *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
                                       maximize=maximize))
@@ -57,14 +60,7 @@ class NAdam(Optimizer):
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
         # The running product is a 0-d tensor of step's dtype (float32 by default), as in PyTorch.
         mu_product = float(state["mu_product"].mul_(mu))
-        m, v = np.asarray(state["exp_avg"]), np.asarray(state["exp_avg_sq"])
-        scratch = np.subtract(grad, m)  # m += (1 - beta1) * (g - m): PyTorch's lerp, same rounding
-        scratch *= 1 - beta1
-        m += scratch
-        v *= beta2
-        np.multiply(grad, 1 - beta2, out=scratch)
-        scratch *= grad
-        v += scratch
+        m, v, scratch = update_moments(state, grad, beta1, beta2)
         denominator = np.divide(v, 1 - beta2 ** step)
         np.sqrt(denominator, out=denominator)
         denominator += group["eps"]

@@ -37,6 +37,9 @@ BOOLEAN = Rule(lambda v: isinstance(v, bool), "True or False")
 # they keep their own dtype when a state dict is loaded (PyTorch's rule for "step").
 SCALAR_STATE = frozenset({"step", "mu_product"})
 
+# What an optimiser's `params` may be (PyTorch's ParamsT): tensors, (name, tensor) pairs, or param-group dicts.
+ParamsT = Iterable[ag.Tensor] | Iterable[tuple[str, ag.Tensor]] | Iterable[dict[str, Any]]
+
 
 def _python_number(value):
     """NumPy scalars become Python numbers: a np.float64 hyper-parameter would otherwise
@@ -48,7 +51,7 @@ def _python_number(value):
     return value
 
 
-def scalar_dtype():
+def scalar_dtype() -> np.dtype:
     """The dtype of 0-d state such as `step`: float64 when that is the default, else float32 (as PyTorch)."""
     return ag.float64 if ag.get_default_dtype() == ag.float64 else ag.float32
 
@@ -86,7 +89,7 @@ class Optimizer:
 
     _rules: dict[str, Rule] = {}
 
-    def __init__(self, params: Iterable, defaults: dict[str, Any]):
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
@@ -186,7 +189,7 @@ class Optimizer:
                         p.grad.requires_grad_(False)
                     p.grad.zero_()
 
-    def step(self, closure: Callable[[], Any] | None = None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Updates every parameter that has a gradient; parameters whose `.grad` is None are skipped.
 
         Args:

@@ -1,7 +1,9 @@
 """RMSprop: gradients scaled by a running root mean square of their recent values."""
+from __future__ import annotations
+
 import numpy as np
 
-from .optimizer import BOOLEAN, NON_NEGATIVE, Optimizer
+from .optimizer import BOOLEAN, NON_NEGATIVE, Optimizer, ParamsT
 
 
 class RMSprop(Optimizer):
@@ -35,8 +37,8 @@ class RMSprop(Optimizer):
     _rules = {"lr": NON_NEGATIVE, "alpha": NON_NEGATIVE, "eps": NON_NEGATIVE, "weight_decay": NON_NEGATIVE,
               "momentum": NON_NEGATIVE, "centered": BOOLEAN, "maximize": BOOLEAN}
 
-    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0,
-                 momentum: float = 0, centered: bool = False, *, maximize: bool = False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0,
+                 momentum: float = 0, centered: bool = False, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                                       centered=centered, maximize=maximize))
 

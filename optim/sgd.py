@@ -1,9 +1,11 @@
 """Stochastic gradient descent, with optional (Nesterov) momentum."""
+from __future__ import annotations
+
 import numpy as np
 
 import autograd as ag
 
-from .optimizer import BOOLEAN, NON_NEGATIVE, Optimizer
+from .optimizer import BOOLEAN, NON_NEGATIVE, Optimizer, ParamsT
 
 
 class SGD(Optimizer):
@@ -40,8 +42,8 @@ class SGD(Optimizer):
     _rules = {"lr": NON_NEGATIVE, "momentum": NON_NEGATIVE, "dampening": NON_NEGATIVE,
               "weight_decay": NON_NEGATIVE, "nesterov": BOOLEAN, "maximize": BOOLEAN}
 
-    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
-                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                                       nesterov=nesterov, maximize=maximize))
 
