@@ -70,7 +70,32 @@ def _clusters(view):
             cluster[op] = cluster[op.output] = module
             if None not in owners:
                 owner[op.output] = module
+    for op, module in _between(view, cluster).items():
+        cluster[op] = cluster[op.output] = module
     return cluster
+
+
+def _between(view, cluster):
+    """Unclustered operators on a path from one of a module's operators to another (the
+    reshapes inside a convolution): they belong to that module, or collapsing would loop."""
+    members = {}
+    for op in view.operators:
+        if op in cluster:
+            members.setdefault(cluster[op], set()).add(op)
+    found = {}
+    for module, ops in members.items():
+        after = set(ops)
+        for op in view.operators:  # forward order: reached from the module
+            if op not in after and any(v.producer in after for v in op.inputs):
+                after.add(op)
+        before = set(ops)
+        for op in reversed(view.operators):  # and reaching back into it
+            if op not in before and any(c in before for c in op.output.consumers):
+                before.add(op)
+        for op in (after & before) - ops:
+            if op not in cluster:
+                found[op] = module if op not in found else None  # between two modules: neither
+    return {op: module for op, module in found.items() if module is not None}
 
 
 def _collapse(view, cluster):

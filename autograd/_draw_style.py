@@ -68,7 +68,7 @@ def operator_symbol(name: str, slots=(), node=None) -> str:
         return f"{number(slots[0])}^(·)"
     if name == "Permute" and tuple(getattr(node, "inverse", ())) == (1, 0):
         return "(·)ᵀ"
-    symbol = SYMBOLS.get(name, name)
+    symbol = SYMBOLS.get(name, name.lstrip("_"))  # a private Function class still reads as its name
     if not constants:
         return symbol
     if symbol in _INFIX and len(slots) == 2:

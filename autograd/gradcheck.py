@@ -195,6 +195,7 @@ def check_module(module, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> ModuleCheck
     """
     named = list(module.named_parameters())
     saved = [(p, p.data, p.grad) for _, p in named]
+    buffers = [(b, b.detach().numpy().copy()) for _, b in getattr(module, "named_buffers", list)()]
     try:
         with no_grad():
             for _, p in named:
@@ -214,3 +215,6 @@ def check_module(module, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> ModuleCheck
     finally:
         for p, data, g in saved:
             p.data, p.grad = data, g
+        with no_grad():  # running statistics moved by the many forward passes: put them back
+            for b, values in buffers:
+                b.copy_(Tensor._make(values))

@@ -319,3 +319,14 @@ def test_docstring_examples_run():
                  "embedding", "loss", "init", "utils"):
         result = doctest.testmod(importlib.import_module(f"nn.{name}"), optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, f"nn.{name}: {result.failed} docstring example(s) failed"
+
+
+def test_check_module_leaves_parameters_and_buffers_as_it_found_them():
+    ag.manual_seed(0)
+    layer = nn.BatchNorm1d(3)
+    before = {k: np.array(v.detach().numpy()) for k, v in layer.state_dict().items()}
+    assert ag.check_module(layer, ag.randn(4, 3)).passed
+    after = layer.state_dict()
+    for key, value in before.items():
+        np.testing.assert_array_equal(after[key].detach().numpy(), value, err_msg=key)
+        assert after[key].dtype == value.dtype
