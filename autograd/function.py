@@ -115,13 +115,13 @@ class Function:
         tensor(12.)
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "output_shape", "_saved", "_args", "_output", "_released",
-                 "__weakref__")  # subclasses get a __dict__ for what forward stores on ctx
+    __slots__ = ("inputs", "needs_input_grad", "output_shape", "_saved", "_args", "_output", "__weakref__")  # subclasses get a __dict__ for what forward stores on ctx
     _array_forward = False
     _is_view = False
     _exact_dtype = False  # True for ops whose output dtype is asked for (a cast), never defaulted
     pre_hooks = ()
     retain_hook = None
+    _released = False  # set on the instance by release()
 
     @staticmethod
     def forward(ctx, *args, **options):
@@ -179,13 +179,19 @@ class Function:
 
     def _record(self, args, needs, out, result):
         """Makes this ctx the graph node that produced `out`."""
-        self.inputs = tuple([(a.grad_fn or node_of(a)) if need else None for a, need in zip(args, needs)])
+        parents, constants = [], False
+        for a, need in zip(args, needs):
+            if need:
+                parents.append(a.grad_fn or node_of(a))
+            else:
+                parents.append(None)
+                constants = True
+        self.inputs = tuple(parents)
         # Constants and tensors that need no gradient are kept (weakly) for inspection only.
-        self._args = None if False not in needs else tuple(
+        self._args = None if not constants else tuple(
             [None if need else (weakref.ref(a) if isinstance(a, Tensor) else a) for a, need in zip(args, needs)])
         self.output_shape = out._data.shape
         self._output = weakref.ref(out)
-        self._released = False
         if _anomaly.enabled:
             self._anomaly_frame = anomaly.user_frame()
         if self._saved:
