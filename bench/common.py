@@ -87,3 +87,102 @@ def report(title, timings, ratios, unit="ms"):
     for label, value in ratios.items():
         if value is not None:
             print(f"  {label:<40} {value:6.2f}x")
+
+
+# ---- shared by the training-step workloads (W3, W4, W6) and the runner -----------------------
+
+def thread_summary():
+    """One line per thread pool (NumPy's BLAS, OpenMP, PyTorch), to print above the results."""
+    import numpy  # noqa: F401  (threadpoolctl only sees libraries already loaded)
+    from threadpoolctl import threadpool_info
+    lines = [f"{info['internal_api']} ({os.path.basename(info['filepath'])}): {info['num_threads']} threads"
+             for info in threadpool_info()]
+    torch = optional_torch()
+    if torch is not None:
+        lines.append(f"torch {torch.__version__}: get_num_threads() = {torch.get_num_threads()}, "
+                     f"get_num_interop_threads() = {torch.get_num_interop_threads()}")
+    return lines
+
+
+def fan_in_uniform(rng, shape, fan_in):
+    """PyTorch's default Linear/Conv2d initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as float32."""
+    bound = 1 / fan_in ** 0.5
+    return rng.uniform(-bound, bound, size=shape).astype("float32")
+
+
+def load_parameters(lib, module, arrays):
+    """Copies `arrays` into module.parameters(), in order; the same code for graphgrad and torch."""
+    params = list(module.parameters())
+    shapes = [tuple(p.shape) for p in params]
+    if shapes != [a.shape for a in arrays]:
+        raise ValueError(f"load_parameters: the module's parameter shapes {shapes} differ from the arrays'")
+    with lib.no_grad():
+        for param, array in zip(params, arrays):
+            param.copy_(lib.from_numpy(array))
+
+
+def parameter_arrays(module):
+    """Copies of a graphgrad or torch module's parameters as NumPy arrays."""
+    return [p.detach().numpy().copy() for p in module.parameters()]
+
+
+def softmax_cross_entropy(logits, labels):
+    """Hand-written mean cross-entropy of logits (N, C) against class indices (N,), and its
+    gradient with respect to the logits, (softmax - one_hot) / N."""
+    import numpy as np
+    rows = np.arange(len(labels))
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1, keepdims=True)
+    loss = np.log(total).mean() - shifted[rows, labels].mean()
+    grad = exp / total
+    grad[rows, labels] -= 1
+    grad /= len(labels)
+    return float(loss), grad
+
+
+def check_agreement(workload, contenders, reference, rtol=1e-5, param_atol=1e-5):
+    """Runs every contender's first two steps and asserts they agree with `reference`'s.
+
+    contenders: dict name -> (step, parameters), step() running one training step and returning
+    its loss, parameters() the current weights as arrays. The first loss checks the forward
+    pass from identical weights; the parameters after that step check gradients and the
+    optimiser's update; the second loss checks both again. Returns the first loss.
+    """
+    import numpy as np
+    results = {}
+    for name, (step, parameters) in contenders.items():
+        first = step()
+        after = parameters()
+        results[name] = first, after, step()
+    first, after, second = results[reference]
+    for name, (f, a, s) in results.items():
+        assert abs(f - first) <= rtol * abs(first), f"{workload}: first loss of {name} {f!r} != {reference}'s {first!r}"
+        worst = max(float(np.abs(x - y).max()) for x, y in zip(a, after))
+        assert worst <= param_atol, f"{workload}: after one step {name}'s parameters differ from {reference}'s by {worst:.3g}"
+        assert abs(s - second) <= 10 * rtol * abs(second), \
+            f"{workload}: second loss of {name} {s!r} != {reference}'s {second!r}"
+    return first
+
+
+PAUSE = "(pause)"
+
+
+def with_pause_after(contenders, name, seconds=0.002):
+    """A copy of `contenders` with a `seconds` sleep right after contender `name` in the rotation.
+
+    PyTorch's OpenMP workers keep spinning for a while after each call (libgomp's default wait
+    policy); on a 2-core machine that takes the cores from whichever contender runs next
+    (measured: +1 to 2 ms on a W3 step). The pause lets them go to sleep first. Remove it from
+    the results with `without_pause`.
+    """
+    paused = {}
+    for key, fn in contenders.items():
+        paused[key] = fn
+        if key == name:
+            paused[PAUSE] = lambda: time.sleep(seconds)
+    return paused
+
+
+def without_pause(timings):
+    return {name: t for name, t in timings.items() if name != PAUSE}
