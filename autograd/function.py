@@ -58,7 +58,8 @@ class AccumulateGrad:
             variable.grad = grad if variable.grad is None else variable.grad + grad
             return ()
         if variable.grad is None:
-            variable.grad = Tensor._make(np.array(grad, dtype=variable.dtype, copy=True))
+            # C order: a transposed gradient (x @ W.T) would otherwise slow every optimiser pass
+            variable.grad = Tensor._make(np.array(grad, dtype=variable.dtype, copy=True, order="C"))
         else:
             stored = variable.grad
             if stored.shape != variable.shape:

@@ -102,6 +102,13 @@ class IndexAdd(Primitive):
     @staticmethod
     def forward(ctx, a, index=(), shape=(), unique=True):
         ctx.index, ctx.unique = index, unique
+        if not unique and _is_full_grid(index, len(shape)):
+            # every axis indexed by an array (gather's grid): one bincount beats np.add.at
+            grid = np.broadcast_arrays(*index)
+            flat = np.ravel_multi_index(grid, shape).ravel()
+            weights = np.broadcast_to(a, grid[0].shape).ravel().astype(np.float64)
+            added = np.bincount(flat, weights=weights, minlength=int(np.prod(shape)))
+            return added.reshape(shape).astype(a.dtype, copy=False)
         out = np.zeros(shape, dtype=a.dtype)
         if unique:
             out[index] = a
@@ -111,7 +118,13 @@ class IndexAdd(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return (BasicIndex if ctx.unique else AdvancedIndex).apply(g, index=ctx.index)
+        basic = _is_basic(ctx.index if isinstance(ctx.index, tuple) else (ctx.index,))
+        return (BasicIndex if basic else AdvancedIndex).apply(g, index=ctx.index)
+
+
+def _is_full_grid(index, ndim):
+    return (isinstance(index, tuple) and len(index) == ndim
+            and all(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in index))
 
 
 class Cat(Primitive):
@@ -173,11 +186,12 @@ class Gather(Primitive):
     @staticmethod
     def forward(ctx, a, axis=0, index=None):
         ctx.shape, ctx.grid = a.shape, _grid(index, axis)
+        ctx.unique = index.shape[axis] == 1  # one pick per slice (max along a dim): no repeats to add
         return a[ctx.grid]
 
     @staticmethod
     def backward(ctx, g):
-        return IndexAdd.apply(g, index=ctx.grid, shape=ctx.shape, unique=False)
+        return IndexAdd.apply(g, index=ctx.grid, shape=ctx.shape, unique=ctx.unique)
 
 
 class ScatterAdd(Primitive):
