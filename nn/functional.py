@@ -185,6 +185,9 @@ def max_pool2d(input: ag.Tensor, kernel_size: int | tuple[int, int], stride: int
     """
     x, batched, kernel, stride, padding, dilation, pads = _pool_setup(
         input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    if stride == kernel and not any(pads) and dilation == (1, 1) and not return_indices:
+        out = _TiledMaxPool.apply(x, kernel=kernel)  # the common case, without im2col
+        return out if batched else out.squeeze(0)
     if any(pads):
         x = ag.pad(x, pads, value=-math.inf)
     windows = _windows(x, kernel, stride, dilation, "max_pool2d")
@@ -199,6 +202,36 @@ def max_pool2d(input: ag.Tensor, kernel_size: int | tuple[int, int], stride: int
     cols = np.arange(ow)[None, :] * stride[1] - padding[1] + position % kernel[1] * dilation[1]
     indices = ag.from_numpy((rows * input.shape[-1] + cols).astype(np.int64))
     return out, (indices if batched else indices.squeeze(0))
+
+
+class _TiledMaxPool(ag.Function):
+    """Max pooling whose windows tile the input (stride = kernel, no padding, dilation 1):
+    one reshape and max forward; backward sends each gradient to its window's first maximum
+    (PyTorch's choice among ties), through Tensor ops so that it is itself differentiable."""
+
+    @staticmethod
+    def forward(ctx, x, kernel=(2, 2)):
+        n, c, h, w = x.shape
+        (kh, kw), oh, ow = kernel, x.shape[2] // kernel[0], x.shape[3] // kernel[1]
+        tiles = np.asarray(x)[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
+        out = tiles.max(axis=(3, 5))
+        first = np.zeros(tiles.shape, dtype=bool)
+        taken = np.zeros(out.shape, dtype=bool)
+        for i in range(kh):  # window offsets in row-major order: the first maximum wins
+            for j in range(kw):
+                hit = (tiles[:, :, :, i, :, j] == out) & ~taken
+                first[:, :, :, i, :, j] = hit
+                taken |= hit
+        ctx.first, ctx.size = first, (h, w)
+        return ag.from_numpy(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n, c, oh, kh, ow, kw = ctx.first.shape
+        spread = grad.reshape(n, c, oh, 1, ow, 1).expand(n, c, oh, kh, ow, kw) * ag.from_numpy(ctx.first)
+        spread = spread.reshape(n, c, oh * kh, ow * kw)
+        h, w = ctx.size
+        return spread if (h, w) == (oh * kh, ow * kw) else ag.pad(spread, (0, w - ow * kw, 0, h - oh * kh))
 
 
 def avg_pool2d(input: ag.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
@@ -639,6 +672,11 @@ def cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None 
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 1 if input.ndim >= 2 else 0
     classes = input.shape[class_dim]
+    if (input.ndim == 2 and weight is None and label_smoothing == 0 and reduction == "mean"
+            and np.asarray(target).dtype.kind in "iu"):
+        indices, ignored = _class_targets(input, target, ignore_index, "cross_entropy")
+        if not ignored.any() and len(indices):
+            return _MeanSoftmaxCrossEntropy.apply(input, target=indices)  # the common case, one node
     log_probs = log_softmax(input, class_dim)
     weight_shape = (1,) * class_dim + (classes,) + (1,) * (input.ndim - class_dim - 1)
     weight = _class_weight(weight, classes, "cross_entropy")
@@ -668,6 +706,30 @@ def cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None 
     else:
         smooth = _reduce(smooth, reduction)
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+class _MeanSoftmaxCrossEntropy(ag.Function):
+    """mean_i -log softmax(x_i)[t_i] for logits (N, C) and class indices t, as one node.
+    Backward (softmax(x) - onehot(t)) * g / N is written with Tensor ops on the saved input,
+    so it is itself differentiable."""
+
+    @staticmethod
+    def forward(ctx, x, target=None):
+        values = np.asarray(x)
+        shifted = values - values.max(axis=1, keepdims=True)
+        log_norm = np.log(np.exp(shifted).sum(axis=1))
+        rows = np.arange(len(target))
+        loss = (log_norm - shifted[rows, target]).mean()
+        onehot = np.zeros(values.shape, dtype=values.dtype)
+        onehot[rows, target] = 1
+        ctx.onehot = ag.from_numpy(onehot)
+        ctx.save_for_backward(x)
+        return ag.from_numpy(np.asarray(loss, dtype=values.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return (ag.softmax(x, 1) - ctx.onehot) * (grad / x.shape[0])
 
 
 class _BinaryCrossEntropy(ag.Function):
