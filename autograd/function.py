@@ -116,7 +116,8 @@ class Function:
         tensor(12.)
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "output_shape", "_saved", "_args", "_output", "__weakref__")  # subclasses get a __dict__ for what forward stores on ctx
+    # subclasses get a __dict__ for what forward stores on ctx
+    __slots__ = ("inputs", "needs_input_grad", "output_shape", "_saved", "_args", "_output", "__weakref__")
     _array_forward = False
     _is_view = False
     _exact_dtype = False  # True for ops whose output dtype is asked for (a cast), never defaulted

@@ -271,8 +271,12 @@ class Tensor:
     def clone(self):
         return clone(self)
 
-    def contiguous(self):
-        return self
+    def contiguous(self) -> Tensor:
+        """This tensor if its memory is in row-major order, else a row-major copy (PyTorch's rule)."""
+        return self if self._data.flags.c_contiguous else clone(self)
+
+    def is_contiguous(self) -> bool:
+        return self._data.flags.c_contiguous
 
     def detach(self):
         """A tensor sharing storage and version counter with this one, outside the graph."""

@@ -334,7 +334,7 @@ class Cast(Primitive):
 class Clone(Primitive):
     @staticmethod
     def forward(ctx, a):
-        return a.copy()
+        return a.copy(order="C")
 
     @staticmethod
     def backward(ctx, g):

@@ -232,8 +232,9 @@ class Fold(Primitive):
         out = np.zeros(shape, dtype=g.dtype)
         count = g.shape[axis]
         lead = (slice(None),) * axis
+        windows = np.ascontiguousarray(np.moveaxis(g, -1, 0))  # each offset's slab read contiguously
         for k in range(ctx.size):  # one vectorised add per window offset, never per element
-            out[lead + (slice(k, k + step * (count - 1) + 1, step),)] += g[..., k]
+            out[lead + (slice(k, k + step * (count - 1) + 1, step),)] += windows[k]
         return out
 
     @staticmethod
