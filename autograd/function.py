@@ -7,6 +7,7 @@ Tensors share (operators, methods, NumPy functions that dispatch to Tensor), so 
 runs it on arrays normally and on Tensors under create_graph=True, where it is recorded
 and can itself be differentiated. User-defined Functions see Tensors, as in PyTorch.
 """
+import sys
 import weakref
 
 import numpy as np
@@ -58,8 +59,11 @@ class AccumulateGrad:
             variable.grad = grad if variable.grad is None else variable.grad + grad
             return ()
         if variable.grad is None:
-            # C order: a transposed gradient (x @ W.T) would otherwise slow every optimiser pass
-            variable.grad = Tensor._make(np.array(grad, dtype=variable.dtype, copy=True, order="C"))
+            if _sole_owner(grad) and grad.dtype == variable.dtype:
+                variable.grad = Tensor._make(grad)  # a fresh array nobody else holds: adopt it
+            else:
+                # C order: a transposed gradient (x @ W.T) would otherwise slow every optimiser pass
+                variable.grad = Tensor._make(np.array(grad, dtype=variable.dtype, copy=True, order="C"))
         else:
             stored = variable.grad
             if stored.shape != variable.shape:
@@ -74,6 +78,17 @@ class AccumulateGrad:
 
     def __repr__(self):
         return f"<AccumulateGrad for a tensor of shape {tuple(self.variable.shape)}>"
+
+
+_REFS_WHEN_SOLE = 4  # the engine's local, propagate's argument, _sole_owner's, getrefcount's
+
+
+def _sole_owner(array) -> bool:
+    """True for a writable, row-major array that owns its memory and that nothing but the
+    engine's call chain refers to (CPython's reference count, as NumPy's own temporary
+    elision uses): storing it as `.grad` can alias nothing (no tensor, view, hook or other leaf)."""
+    return (type(array) is np.ndarray and array.base is None and array.flags.c_contiguous
+            and array.flags.writeable and sys.getrefcount(array) <= _REFS_WHEN_SOLE)
 
 
 def node_of(tensor):

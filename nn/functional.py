@@ -82,11 +82,34 @@ def linear(input: ag.Tensor, weight: ag.Tensor, bias: ag.Tensor | None = None) -
     if input.shape[-1:] != weight.shape[-1:]:
         raise ValueError(f"linear: the input's last dimension ({_shape(input)}) must equal in_features, "
                          f"the weight's second dimension ({_shape(weight)})")
+    if input.ndim == 2 and weight.ndim == 2 and (bias is None or bias.ndim == 1):
+        return _Linear.apply(input, weight, bias)  # the common case: one node, three BLAS calls
     if input.ndim > 2:  # one 2-D matmul (NumPy's BLAS path in both directions), not a stacked one
         out = (input.reshape(-1, input.shape[-1]) @ weight.T).reshape(*input.shape[:-1], weight.shape[0])
     else:
         out = input @ weight.T
     return out if bias is None else out + bias
+
+
+class _Linear(ag.Function):
+    """x W^T + b for a batch of rows, as one graph node. Backward gives each gradient in its
+    parameter's own (row-major) layout: dx = g W, dW = g^T x, db = sum of g over rows,
+    written with Tensor operations so that it is itself differentiable."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        ctx.save_for_backward(x, weight)
+        out = np.asarray(x) @ np.asarray(weight).T
+        if bias is not None:
+            out += np.asarray(bias)
+        return ag.from_numpy(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need_x, need_weight, need_bias = ctx.needs_input_grad
+        return (grad @ weight if need_x else None, grad.T @ x if need_weight else None,
+                grad.sum(dim=0) if need_bias else None)
 
 
 def _conv_padding(padding, kernel, stride, dilation):

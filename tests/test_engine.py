@@ -441,3 +441,42 @@ def test_errors_name_the_op_the_shapes_and_the_fix():
         (ag.ones(3, requires_grad=True) * 2).backward(ag.ones(2))
     with pytest.raises(ValueError, match="reshape"):
         ag.ones(6).reshape(4, 2)
+
+
+def test_leaf_gradients_never_alias_each_other_or_user_arrays():
+    a = ag.ones(3, requires_grad=True)
+    b = ag.ones(3, requires_grad=True)
+    c = (a + b).clone()
+    c.sum().backward()
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    (a + b).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), 2.0)
+    np.testing.assert_allclose(b.grad.numpy(), 2.0)
+
+    given = ag.full((3,), 5.0)
+    leaf = ag.zeros(3, requires_grad=True)
+    leaf.backward(given)  # a leaf's own backward with a user-given gradient
+    assert not np.shares_memory(leaf.grad.numpy(), given.numpy())
+
+    class PassSaved(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return x  # deliberately returns the input's own storage
+
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    PassSaved.apply(x).sum().backward()
+    x.grad.add_(1)
+    np.testing.assert_allclose(x.detach().numpy(), [1.0, 2.0])
+
+    replacement = ag.tensor([7.0, 7.0])
+    w = ag.tensor([1.0, 1.0], requires_grad=True)
+    w.register_hook(lambda g: replacement)
+    (w * 2).sum().backward()
+    w.grad.add_(1)
+    np.testing.assert_allclose(replacement.numpy(), [7.0, 7.0])
