@@ -37,37 +37,37 @@ class Scalar:
         if isinstance(other, Scalar):
             return other
         if isinstance(other, (int, float, numbers.Real)):  # NumPy numbers too
-            return Scalar(other)
+            return _node(float(other), (), "", ())
         raise TypeError(f"Scalar: cannot combine a Scalar with {type(other).__name__}; use numbers or Scalars")
 
     def __add__(self, other):
         other = Scalar._wrap(other)
-        return Scalar(self.data + other.data, "", (self, other), "+", (1.0, 1.0))
+        return _node(self.data + other.data, (self, other), "+", (1.0, 1.0))
 
     def __mul__(self, other):
         other = Scalar._wrap(other)
-        return Scalar(self.data * other.data, "", (self, other), "*", (other.data, self.data))
+        return _node(self.data * other.data, (self, other), "*", (other.data, self.data))
 
     def __sub__(self, other):
         other = Scalar._wrap(other)
-        return Scalar(self.data - other.data, "", (self, other), "-", (1.0, -1.0))
+        return _node(self.data - other.data, (self, other), "-", (1.0, -1.0))
 
     def __truediv__(self, other):
         other = Scalar._wrap(other)
         if other.data == 0:
             raise ZeroDivisionError("Scalar division by zero")
-        return Scalar(self.data / other.data, "", (self, other), "/",
+        return _node(self.data / other.data, (self, other), "/",
                       (1.0 / other.data, -self.data / (other.data * other.data)))
 
     def __pow__(self, exponent):
         if not isinstance(exponent, (int, float, numbers.Real)):
             raise TypeError("Scalar ** only supports int or float exponents (as micrograd); "
                             "use exp(log(a) * b) for a Scalar exponent")
-        return Scalar(self.data ** exponent, "", (self,), f"**{exponent:g}",
+        return _node(self.data ** exponent, (self,), f"**{exponent:g}",
                       (exponent * self.data ** (exponent - 1),) if exponent != 0 else (0.0,))
 
     def __neg__(self):
-        return Scalar(-self.data, "", (self,), "neg", (-1.0,))
+        return _node(-self.data, (self,), "neg", (-1.0,))
 
     def __radd__(self, other):
         return Scalar._wrap(other) + self
@@ -83,27 +83,27 @@ class Scalar:
 
     def exp(self):
         out = math.exp(self.data)
-        return Scalar(out, "", (self,), "exp", (out,))
+        return _node(out, (self,), "exp", (out,))
 
     def log(self):
-        return Scalar(math.log(self.data), "", (self,), "log", (1.0 / self.data,))
+        return _node(math.log(self.data), (self,), "log", (1.0 / self.data,))
 
     def tanh(self):
         out = math.tanh(self.data)
-        return Scalar(out, "", (self,), "tanh", (1.0 - out * out,))
+        return _node(out, (self,), "tanh", (1.0 - out * out,))
 
     def sigmoid(self):
         x = self.data
         out = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-        return Scalar(out, "", (self,), "sigmoid", (out * (1.0 - out),))
+        return _node(out, (self,), "sigmoid", (out * (1.0 - out),))
 
     def relu(self):
         positive = self.data > 0
-        return Scalar(self.data if positive else 0.0, "", (self,), "ReLU", (1.0 if positive else 0.0,))
+        return _node(self.data if positive else 0.0, (self,), "ReLU", (1.0 if positive else 0.0,))
 
     # ---- engine protocol ------------------------------------------------------------------
     def propagate(self, grad):
-        return tuple(local * grad for local in self.local_grads)
+        return [local * grad for local in self.local_grads]
 
     def retain_hook(self, grad):
         self.grad += grad
@@ -139,4 +139,13 @@ class Scalar:
         return f"{type(self).__name__}(data={self.data:.6g}, grad={self.grad:.6g}{label})"
 
 
+def _node(data, inputs, name, local_grads):
+    """A Scalar made by an operation: no argument checks (the operation's values are floats)."""
+    node = _new(Scalar)
+    node.data, node.grad, node.label = data, 0.0, ""
+    node.inputs, node.name, node.local_grads = inputs, name, local_grads
+    return node
+
+
+_new = object.__new__
 Value = Scalar

@@ -55,6 +55,7 @@ def interleaved(contenders, repeats, inner=1):
             for _ in range(inner):
                 fn()
             timings[name].samples.append((time.perf_counter() - start) / inner)
+            time.sleep(PAUSE_SECONDS)  # untimed: lets spinning worker threads (OpenMP) go to sleep
     return timings
 
 
@@ -165,24 +166,7 @@ def check_agreement(workload, contenders, reference, rtol=1e-5, param_atol=1e-5)
     return first
 
 
-PAUSE = "(pause)"
-
-
-def with_pause_after(contenders, name, seconds=0.002):
-    """A copy of `contenders` with a `seconds` sleep right after contender `name` in the rotation.
-
-    PyTorch's OpenMP workers keep spinning for a while after each call (libgomp's default wait
-    policy); on a 2-core machine that takes the cores from whichever contender runs next
-    (measured: +1 to 2 ms on a W3 step). The pause lets them go to sleep first. Remove it from
-    the results with `without_pause`.
-    """
-    paused = {}
-    for key, fn in contenders.items():
-        paused[key] = fn
-        if key == name:
-            paused[PAUSE] = lambda: time.sleep(seconds)
-    return paused
-
-
-def without_pause(timings):
-    return {name: t for name, t in timings.items() if name != PAUSE}
+PAUSE_SECONDS = 0.002
+"""PyTorch's OpenMP workers keep spinning for a while after each call (libgomp's default wait
+policy); on a 2-core machine that takes the cores from whichever contender runs next
+(measured: +1 to 2 ms on a W3 step). A short untimed pause after every sample lets them sleep."""

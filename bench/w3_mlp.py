@@ -7,8 +7,7 @@ import gc
 import numpy as np
 
 from bench.common import (check_agreement, fan_in_uniform, interleaved, load_parameters, optional_torch,
-                          parameter_arrays, ratio, report, softmax_cross_entropy, with_pause_after,
-                          without_pause)
+                          parameter_arrays, ratio, report, softmax_cross_entropy)
 
 SIZES = (784, 256, 128, 10)
 BATCH = 128
@@ -129,7 +128,7 @@ def run(repeats=30, inner=5):
     timed = {name: step for name, (step, _) in steps.items()}
     timed["NumPy GEMMs only"] = gemms_only(x, weights)
     gc.freeze()  # setup's objects (torch's are many) leave the per-sample gc.collect: it then costs microseconds
-    timings = without_pause(interleaved(with_pause_after(timed, "PyTorch"), repeats, inner))
+    timings = interleaved(timed, repeats, inner)
     ratios = {"graphgrad / NumPy by hand (goal <= 1.1)": ratio(timings, "graphgrad", "NumPy by hand"),
               "graphgrad / PyTorch": ratio(timings, "graphgrad", "PyTorch"),
               "PyTorch / NumPy by hand": ratio(timings, "PyTorch", "NumPy by hand"),

@@ -9,8 +9,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from bench.common import (check_agreement, fan_in_uniform, interleaved, load_parameters, optional_torch,
-                          parameter_arrays, ratio, report, softmax_cross_entropy, with_pause_after,
-                          without_pause)
+                          parameter_arrays, ratio, report, softmax_cross_entropy)
 
 BATCH = 32
 IMAGE = 28
@@ -140,7 +139,7 @@ def run(repeats=20, inner=3):
     first = check_agreement("W4", steps, "NumPy im2col by hand")
     gc.freeze()  # setup's objects (torch's are many) leave the per-sample gc.collect: it then costs microseconds
     timed = {name: step for name, (step, _) in steps.items()}
-    timings = without_pause(interleaved(with_pause_after(timed, "PyTorch"), repeats, inner))
+    timings = interleaved(timed, repeats, inner)
     ratios = {"graphgrad / NumPy im2col by hand (goal <= 1.0)": ratio(timings, "graphgrad", "NumPy im2col by hand"),
               "graphgrad / PyTorch": ratio(timings, "graphgrad", "PyTorch"),
               "PyTorch / NumPy im2col by hand": ratio(timings, "PyTorch", "NumPy im2col by hand")}
