@@ -35,7 +35,13 @@ except RecursionError as e:
     error = "RecursionError"
 done = time.perf_counter()
 grad = x.grad if isinstance(x.grad, float) or x.grad is None else float(x.grad)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb():
+    # VmHWM is this process's own peak; ru_maxrss starts from the parent's peak after fork
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = peak_mb()
 print(json.dumps({"forward_s": built - start, "backward_s": done - built, "peak_mb": peak,
                   "grad": grad, "error": error}))
 """
