@@ -1,0 +1,279 @@
+"""Every user-facing error, audited: it names the op, the offending shapes or dtypes, and the fix.
+
+One table row per mistake a user can make. `fragments` are regular expressions that must all
+appear in the message (case-insensitive): the op's name, the shapes/dtypes and, where one
+exists, the fix. Rows whose message is unclear today (a raw NumPy or Python error leaking
+out, the wrong op named, a misleading explanation) are marked xfail with the message we
+propose, so they turn into failures to clean up once fixed.
+
+Run `pytest tests/test_error_messages.py -rA -s` to print every message.
+"""
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import pytest
+
+import autograd as ag
+
+USER_FACING = (ValueError, RuntimeError, IndexError, TypeError, FileNotFoundError)
+# NumPy's own wording: an error whose message contains one of these leaked out of NumPy unexplained
+NUMPY_LEAKS = ("not enough values to unpack", "integer division or modulo by zero", "has no attribute", "inhomogeneous",
+               "did not contain a loop with signature")
+
+
+@dataclass(frozen=True)
+class Err:
+    name: str
+    call: Callable
+    fragments: tuple
+    proposed: Optional[str] = None  # set when today's message falls short: the message to give instead
+
+
+def _backward_twice():
+    x = ag.ones(2, requires_grad=True)
+    y = x.exp().sum()
+    y.backward()
+    y.backward()
+
+
+def _saved_tensor_modified():
+    x = ag.ones(2, requires_grad=True)
+    y = x.exp()
+    y.mul_(2)
+    y.sum().backward()
+
+
+def _grad_of_unused_input():
+    used, unused = ag.ones(2, requires_grad=True), ag.ones(3, requires_grad=True)
+    ag.grad((used * 2).sum(), [used, unused])
+
+
+def _load_text_file(tmp_path):
+    path = tmp_path / "notes.pt"
+    path.write_text("these are not tensors")
+    ag.load(path)
+
+
+def _load_torch_file(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "model.pt"
+    torch.save({"w": torch.ones(2)}, path)
+    ag.load(path)
+
+
+BROADCAST = [r"shapes? .*\(3,\).*\(4,\)", r"cannot be broadcast|must match"]
+
+
+def _broadcast(op, call):
+    return Err(f"broadcast_{op}", call, (op,) + tuple(BROADCAST))
+
+
+def _unexplained_broadcast(op, call):
+    return Err(f"broadcast_{op}", call, (op,) + tuple(BROADCAST),
+               proposed=f"{op}: shapes (3,) and (4,) cannot be broadcast together: each dimension, compared "
+                        f"from the right, must be equal or 1 (reshape or unsqueeze an input to align them)")
+
+
+CASES = [
+    # ---- broadcasting, one op of each binary family ------------------------------------------
+    _broadcast("add", lambda: ag.ones(3) + ag.ones(4)),
+    _broadcast("sub", lambda: ag.ones(3) - ag.ones(4)),
+    _broadcast("mul", lambda: ag.ones(3) * ag.ones(4)),
+    _broadcast("div", lambda: ag.ones(3) / ag.ones(4)),
+    _broadcast("pow", lambda: ag.ones(3) ** ag.ones(4)),
+    _broadcast("maximum", lambda: ag.maximum(ag.ones(3), ag.ones(4))),
+    _broadcast("minimum", lambda: ag.minimum(ag.ones(3), ag.ones(4))),
+    _broadcast("where", lambda: ag.where(ag.ones(3) > 0, ag.ones(3), ag.ones(4))),
+    Err("broadcast_add_with_the_fix", lambda: ag.ones(2, 3) + ag.ones(4), (r"add", r"\(2, 3\)", r"\(4,\)", r"unsqueeze|reshape")),
+    _unexplained_broadcast("eq", lambda: ag.ones(3) == ag.ones(4)),
+    _unexplained_broadcast("lt", lambda: ag.ones(3) < ag.ones(4)),
+    _unexplained_broadcast("floor_divide", lambda: ag.ones(3) // ag.ones(4)),
+    _unexplained_broadcast("logical_and", lambda: ag.logical_and(ag.ones(3) > 0, ag.ones(4) > 0)),
+    Err("broadcast_masked_fill", lambda: ag.ones(3).masked_fill(ag.ones(4) > 0, 0.0), ("masked_fill",) + tuple(BROADCAST),
+        proposed="masked_fill: the mask of shape (4,) cannot be broadcast to the tensor's shape (3,) (names Where today)"),
+    Err("broadcast_add_", lambda: ag.ones(3).add_(ag.ones(4)), (r"add_", r"\(3,\)", r"\(4,\)")),
+    Err("broadcast_into_a_smaller_tensor_in_place", lambda: ag.ones(1).add_(ag.ones(4)), (r"add_", r"\(1,\)", r"\(4,\)")),
+    # ---- matrix products ---------------------------------------------------------------------
+    Err("matmul", lambda: ag.ones(3, 4) @ ag.ones(5, 2), (r"matmul", r"\(3, 4\)", r"\(5, 2\)", r"last dim.*\(4\).*\(5\)")),
+    Err("matmul_vectors", lambda: ag.ones(3) @ ag.ones(4), (r"matmul", r"\(3,\)", r"\(4,\)")),
+    Err("matmul_0d", lambda: ag.matmul(ag.ones(()), ag.ones(3)), (r"matmul", r"\(\)", r"\(3,\)", r"\*")),
+    Err("matmul_batch_dims", lambda: ag.ones(2, 3, 4) @ ag.ones(3, 4, 5), (r"matmul", r"\(2, 3, 4\)", r"\(3, 4, 5\)", r"batch"),
+        proposed="matmul: the batch dimensions (2,) and (3,) of shapes (2, 3, 4) and (3, 4, 5) cannot be broadcast "
+                 "together (today: 'Matmul: shapes ... cannot be broadcast', as if the matrix dims had to broadcast)"),
+    Err("mm_shapes", lambda: ag.mm(ag.ones(3, 4), ag.ones(5, 2)), (r"m(at)?m", r"\(3, 4\)", r"\(5, 2\)")),
+    Err("mm_not_2d", lambda: ag.mm(ag.ones(2, 3, 4), ag.ones(4, 2)), (r"mm", r"2-D", r"\(2, 3, 4\)")),
+    Err("bmm_not_3d", lambda: ag.bmm(ag.ones(3, 4), ag.ones(4, 2)), (r"bmm", r"3-D", r"\(3, 4\)")),
+    Err("bmm_batch", lambda: ag.bmm(ag.ones(2, 3, 4), ag.ones(3, 4, 2)), (r"bmm", r"batch", r"\(2, 3, 4\)", r"\(3, 4, 2\)")),
+    Err("bmm_inner", lambda: ag.bmm(ag.ones(2, 3, 4), ag.ones(2, 5, 2)), (r"b?mm|matmul", r"\(2, 3, 4\)", r"\(2, 5, 2\)")),
+    Err("dot_lengths", lambda: ag.dot(ag.ones(3), ag.ones(4)), (r"dot", r"\(3,\)", r"\(4,\)", r"same length")),
+    Err("dot_not_1d", lambda: ag.dot(ag.ones(3, 1), ag.ones(3, 1)), (r"dot", r"1-D", r"\(3, 1\)")),
+    Err("outer_not_1d", lambda: ag.outer(ag.ones(3, 1), ag.ones(3)), (r"outer", r"1-D", r"\(3, 1\)")),
+    # ---- reshaping ---------------------------------------------------------------------------
+    Err("reshape", lambda: ag.ones(6).reshape(4, 2), (r"reshape", r"size 6|6 elements", r"\(4, ?2\)", r"\(6,\)")),
+    Err("view", lambda: ag.ones(6).view(4, 2), (r"reshape|view", r"size 6|6 elements", r"\(4, ?2\)")),
+    Err("reshape_two_unknowns", lambda: ag.ones(6).reshape(-1, -1), (r"reshape", r"one unknown")),
+    Err("unflatten", lambda: ag.ones(6).unflatten(0, (4, 2)), (r"unflatten|reshape", r"\(4, ?2\)")),
+    Err("expand", lambda: ag.ones(2, 3).expand(4, 3), (r"broadcast_to|expand", r"\(2, 3\)", r"\(4, 3\)", r"match or be 1")),
+    Err("expand_fewer_sizes", lambda: ag.ones(2, 3).expand(3), (r"expand", r"\(2, 3\)", r"at least")),
+    Err("repeat_fewer_counts", lambda: ag.ones(2, 3).repeat(2), (r"repeat", r"\(2, 3\)", r"at least 2")),
+    Err("permute_not_a_permutation", lambda: ag.ones(2, 3).permute(0, 0), (r"permute", r"\(0, 0\)", r"\(2, 3\)")),
+    Err("split_sections", lambda: ag.ones(6).split([2, 2]), (r"split", r"sum to 4", r"size 6")),
+    Err("pad_odd", lambda: ag.pad(ag.ones(2, 3), (1,)), (r"pad", r"even", r"\(2, 3\)")),
+    Err("unfold_size", lambda: ag.ones(2, 3).unfold(1, 5, 1), (r"unfold", r"size 5", r"\(2, 3\)")),
+    Err("chunk_zero", lambda: ag.ones(6).chunk(0), (r"chunk", r"0", r"at least 1|greater than 0"),
+        proposed="chunk: chunks must be at least 1, got 0 (today: a bare ZeroDivisionError)"),
+    Err("tril_of_a_vector", lambda: ag.tril(ag.ones(3)), (r"tril", r"2 dimensions|2-D", r"\(3,\)"),
+        proposed="tril: expected a tensor with at least 2 dimensions, got shape (3,) "
+                 "(today: 'not enough values to unpack')"),
+    # ---- dims out of range -------------------------------------------------------------------
+    *[Err(f"dim_{op}", call, (op, r"dimension (5|-3|4|3|2) is out of range", r"\[-?\d, \d\]")) for op, call in [
+        ("sum", lambda: ag.ones(2, 3).sum(dim=2)), ("mean", lambda: ag.ones(2, 3).mean(dim=-3)),
+        ("max", lambda: ag.ones(2, 3).max(dim=5)), ("prod", lambda: ag.ones(2, 3).prod(dim=5)),
+        ("var", lambda: ag.ones(2, 3).var(dim=5)), ("logsumexp", lambda: ag.ones(2, 3).logsumexp(dim=5)),
+        ("softmax", lambda: ag.softmax(ag.ones(2, 3), dim=5)), ("cumsum", lambda: ag.ones(2, 3).cumsum(dim=5)),
+        ("norm", lambda: ag.ones(2, 3).norm(dim=5)), ("squeeze", lambda: ag.ones(2, 3).squeeze(5)),
+        ("unsqueeze", lambda: ag.ones(2, 3).unsqueeze(4)), ("transpose", lambda: ag.ones(2, 3).transpose(0, 4)),
+        ("flip", lambda: ag.ones(2, 3).flip(5)), ("cat", lambda: ag.cat([ag.ones(2, 3), ag.ones(2, 3)], dim=2)),
+        ("stack", lambda: ag.stack([ag.ones(2, 3), ag.ones(2, 3)], dim=4)), ("flatten", lambda: ag.ones(2, 3).flatten(3)),
+        ("roll", lambda: ag.ones(2, 3).roll(1, dims=4)), ("gather", lambda: ag.gather(ag.ones(2, 3), 4, ag.tensor([[0]])))]],
+    Err("dim_argmax", lambda: ag.ones(2, 3).argmax(dim=5), (r"argmax", r"dimension 5 is out of range"),
+        proposed="argmax: dimension 5 is out of range for a tensor of 2 dimensions (expected a value in [-2, 1]) "
+                 "(today it says 'op:': reduce.py _arg calls normalize_axis without the op's name)"),
+    # ---- indexing ----------------------------------------------------------------------------
+    Err("index_out_of_range", lambda: ag.ones(2, 3)[5], (r"getitem|index", r"index 5 is out of bounds", r"size 2", r"\(2, 3\)")),
+    Err("index_out_of_range_dim_1", lambda: ag.ones(2, 3)[0, 7], (r"index 7 is out of bounds", r"size 3", r"\(2, 3\)")),
+    Err("too_many_indices", lambda: ag.ones(2, 3)[0, 0, 0], (r"too many indices", r"\(2, 3\)")),
+    Err("index_tensor_out_of_range", lambda: ag.ones(2, 3)[ag.tensor([0, 4])], (r"index 4 is out of bounds", r"\(2, 3\)")),
+    Err("boolean_mask_shape", lambda: ag.ones(2, 3)[ag.tensor([True, False, True])], (r"boolean", r"size 2|2", r"3", r"\(2, 3\)")),
+    Err("float_index", lambda: ag.ones(2, 3)[ag.tensor([0.0, 1.0])], (r"integer or bool", r"float32")),
+    Err("setitem_out_of_range", lambda: ag.ones(2, 3).__setitem__(5, 1.0), (r"setitem", r"index 5 is out of bounds", r"\(2, 3\)"),
+        proposed="setitem: index 5 is out of bounds for dimension 0 with size 2 (indexing a tensor of shape (2, 3)) "
+                 "(today: NumPy's bare message, without the op or the shape)"),
+    Err("cat_shapes", lambda: ag.cat([ag.ones(2, 3), ag.ones(2, 4)], dim=0), (r"cat", r"\(2, 3\)", r"\(2, 4\)", r"dimension 1")),
+    Err("cat_ranks", lambda: ag.cat([ag.ones(2, 3), ag.ones(3)]), (r"cat", r"\(2, 3\)", r"\(3,\)", r"dimension")),
+    Err("cat_nothing", lambda: ag.cat([]), (r"cat", r"non-empty")),
+    Err("cat_of_a_number", lambda: ag.cat([ag.ones(2), 3.0]), (r"cat", r"Tensor", r"float"),
+        proposed="cat: expected a sequence of Tensors, got float at position 1 (today: AttributeError "
+                 "''float' object has no attribute 'shape'')"),
+    Err("stack_shapes", lambda: ag.stack([ag.ones(2, 3), ag.ones(2, 4)]), (r"stack", r"same shape", r"\(2, 3\)", r"\(2, 4\)")),
+    Err("gather_index_dtype", lambda: ag.gather(ag.ones(2, 3), 1, ag.tensor([[0.0, 1.0]])), (r"gather", r"integer", r"float32")),
+    Err("scatter_add_index_dtype", lambda: ag.scatter_add(ag.ones(2, 3), 1, ag.tensor([[0.0, 1.0]]), ag.ones(1, 2)),
+        (r"scatter_add", r"integer", r"float32")),
+    Err("index_select_index_dtype", lambda: ag.index_select(ag.ones(2, 3), 1, ag.tensor([0.0, 1.0])),
+        (r"index_select", r"integer", r"float32")),
+    Err("gather_index_rank", lambda: ag.gather(ag.ones(2, 3), 1, ag.tensor([0, 1])), (r"gather", r"1 dimensions?", r"2")),
+    Err("gather_index_out_of_range", lambda: ag.gather(ag.ones(2, 3), 1, ag.tensor([[0, 5], [1, 0]])),
+        (r"gather", r"index 5 is out of bounds", r"size 3", r"\(2, 3\)"),
+        proposed="gather: index 5 is out of bounds for dimension 1 with size 3 (input shape (2, 3), index shape (2, 2)) "
+                 "(today: NumPy's bare message)"),
+    Err("scatter_add_index_out_of_range", lambda: ag.scatter_add(ag.ones(2, 3), 1, ag.tensor([[0, 9]]), ag.ones(1, 2)),
+        (r"scatter_add", r"index 9 is out of bounds", r"size 3", r"\(2, 3\)"),
+        proposed="scatter_add: index 9 is out of bounds for dimension 1 with size 3 (input shape (2, 3), index shape "
+                 "(1, 2)) (today: NumPy's bare message)"),
+    Err("scatter_add_src_smaller_than_index",
+        lambda: ag.scatter_add(ag.ones(2, 3), 1, ag.tensor([[0, 1, 2], [1, 0, 2]]), ag.ones(2, 2)),
+        (r"scatter_add", r"index", r"\(2, 3\)", r"src", r"\(2, 2\)"),
+        proposed="scatter_add: the index of shape (2, 3) must be no larger than src of shape (2, 2) in every dimension "
+                 "(today: 'ScatterAdd: shapes (2, 3), (2, 2) cannot be broadcast together', which misleads)"),
+    Err("index_select_index_out_of_range", lambda: ag.index_select(ag.ones(2, 3), 1, ag.tensor([0, 5])),
+        (r"index_select", r"index 5 is out of bounds", r"size 3"),
+        proposed="index_select: index 5 is out of bounds for dimension 1 with size 3 (today it names getitem)"),
+    Err("index_select_matrix_index", lambda: ag.index_select(ag.ones(2, 3), 1, ag.tensor([[0, 1]])),
+        (r"index_select", r"1-D|vector", r"\(1, 2\)"),
+        proposed="index_select: the index must be 1-D, got shape (1, 2) (today no error: a (2, 1, 2) result; "
+                 "PyTorch raises 'Index is supposed to be a vector')"),
+    # ---- einsum ------------------------------------------------------------------------------
+    Err("einsum_unknown_output_subscript", lambda: ag.einsum("ij,jk->il", ag.ones(2, 3), ag.ones(3, 4)),
+        (r"einsum", r"'l'", r"ij,jk->il", r"\(2, 3\)", r"\(3, 4\)")),
+    Err("einsum_operand_count", lambda: ag.einsum("ij,jk->ik", ag.ones(2, 3)), (r"einsum", r"2 operands", r"1")),
+    Err("einsum_rank", lambda: ag.einsum("ijk,jk->ik", ag.ones(2, 3), ag.ones(3, 4)), (r"einsum", r"subscripts", r"operand 0")),
+    Err("einsum_sizes_disagree", lambda: ag.einsum("ij,jk->ik", ag.ones(2, 3), ag.ones(4, 4)),
+        (r"einsum", r"'?j'?", r"3", r"4", r"operand"),
+        proposed="einsum: subscript 'j' has size 3 in operand 0 but size 4 in operand 1 (equation 'ij,jk->ik', shapes "
+                 "(2, 3), (4, 4)) (today: 'shapes ... cannot be broadcast together', which misleads)"),
+    # ---- the graph ---------------------------------------------------------------------------
+    Err("backward_of_a_non_scalar", lambda: (ag.ones(3, requires_grad=True) * 2).backward(),
+        (r"backward", r"scalar", r"\(3,\)", r"gradient=|\.sum\(\)\.backward\(\)")),
+    Err("backward_through_a_freed_graph", _backward_twice, (r"Exp", r"second time", r"retain_graph=True")),
+    Err("requires_grad_on_int", lambda: ag.tensor([1, 2], requires_grad=True), (r"requires_grad", r"int64", r"float")),
+    Err("requires_grad__on_int", lambda: ag.tensor([1, 2]).requires_grad_(), (r"requires_grad", r"int64", r"\.float\(\)")),
+    Err("in_place_on_a_leaf_that_requires_grad", lambda: ag.ones(3, requires_grad=True).mul_(2),
+        (r"mul_", r"leaf", r"requires grad", r"no_grad")),
+    Err("setitem_on_a_leaf_that_requires_grad", lambda: ag.ones(3, requires_grad=True).__setitem__(0, 1.0),
+        (r"setitem", r"leaf", r"no_grad")),
+    Err("saved_tensor_modified", _saved_tensor_modified, (r"Exp", r"in-place", r"version 1", r"version 0", r"clone\(\)")),
+    Err("grad_of_an_unused_input", _grad_of_unused_input, (r"grad", r"input 1", r"\(3,\)", r"allow_unused=True")),
+    Err("grad_of_an_input_without_requires_grad", lambda: ag.grad((ag.ones(2, requires_grad=True) * 2).sum(), [ag.ones(2)]),
+        (r"grad", r"input 0", r"requires_grad=True")),
+    Err("retain_grad_without_requires_grad", lambda: ag.ones(2).retain_grad(), (r"retain_grad", r"does not require grad")),
+    Err("hook_without_requires_grad", lambda: ag.ones(2).register_hook(print), (r"register_hook", r"require")),
+    Err("requires_grad_false_on_a_non_leaf", lambda: setattr(ag.ones(2, requires_grad=True) * 2, "requires_grad", False),
+        (r"requires_grad", r"leaf", r"detach\(\)")),
+    # ---- conversions and devices -------------------------------------------------------------
+    Err("item_of_many", lambda: ag.ones(3).item(), (r"item", r"3 elements", r"one-element")),
+    Err("float_of_many", lambda: float(ag.ones(3)), (r"3 elements", r"one-element")),
+    Err("bool_of_many", lambda: bool(ag.ones(3)), (r"bool", r"3 elements", r"any\(\)|all\(\)")),
+    Err("numpy_of_requires_grad", lambda: ag.ones(3, requires_grad=True).numpy(),
+        (r"numpy", r"requires grad", r"detach\(\)\.numpy\(\)")),
+    Err("device_cuda", lambda: ag.ones(3).to("cuda"), (r"device", r"cpu", r"'cuda'")),
+    Err("device_unknown", lambda: ag.device("tpu"), (r"device", r"'tpu'", r"cpu")),
+    Err("device_in_a_factory", lambda: ag.zeros(3, device="cuda:0"), (r"device", r"cuda", r"cpu")),
+    Err("set_default_dtype_int", lambda: ag.set_default_dtype(ag.int64), (r"set_default_dtype", r"floating", r"int64")),
+    Err("in_place_float_into_int", lambda: ag.tensor([1, 2]).mul_(0.5), (r"mul_", r"int64", r"float64|cast")),
+    Err("ragged_nested_list", lambda: ag.tensor([[1.0, 2.0], [3.0]]), (r"tensor", r"length 2", r"dim 1|nested"),
+        proposed="tensor: expected a sequence of length 2 at dim 1, got length 1 (nested lists must be rectangular) "
+                 "(today: NumPy's 'setting an array element with a sequence ... inhomogeneous shape')"),
+    Err("string_data", lambda: ag.tensor("abc"), (r"tensor", r"str", r"numbers"),
+        proposed="tensor: could not turn str into a numeric array; pass numbers, nested lists of numbers, or a NumPy "
+                 "array (today: no error, a tensor of dtype <U3)"),
+    Err("negative_size", lambda: ag.zeros(-1), (r"zeros", r"-1", r"non-negative|negative"),
+        proposed="zeros: sizes must be non-negative, got (-1,) (today: NumPy's bare 'negative dimensions are not allowed')"),
+    Err("randint_empty_range", lambda: ag.randint(5, 2, (3,)), (r"randint", r"5", r"2", r"less than|low.*high"),
+        proposed="randint: low (5) must be less than high (2) (today: NumPy's bare 'low >= high')"),
+    Err("add_a_string", lambda: ag.ones(3) + "a", (r"add|\+", r"str", r"Tensor"),
+        proposed="add: unsupported operand type str (use a number or a Tensor) (today: numpy.UFuncTypeError 'ufunc 'add' "
+                 "did not contain a loop with signature matching types')"),
+    # ---- files -------------------------------------------------------------------------------
+    Err("load_a_text_file", _load_text_file, (r"load", r"notes\.pt", r"not a readable graphgrad file", r"ag\.save")),
+    Err("load_a_torch_file", _load_torch_file, (r"load", r"model\.pt", r"not a readable graphgrad file", r"pickle")),
+    Err("load_a_missing_file", lambda tmp_path: ag.load(tmp_path / "missing.pt"), (r"missing\.pt",)),
+]
+BY_NAME = {case.name: case for case in CASES}
+assert len(BY_NAME) == len(CASES), "duplicate case names"
+
+
+def _params():
+    return [pytest.param(case.name, id=case.name,
+                         marks=[pytest.mark.xfail(strict=True, reason=f"unclear error; proposed: {case.proposed}")]
+                         if case.proposed else [])
+            for case in CASES]
+
+
+def _raise(case, tmp_path):
+    takes_path = case.call.__code__.co_argcount == 1
+    with pytest.raises(Exception) as info:
+        case.call(tmp_path) if takes_path else case.call()
+    return info.value
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", _params())
+def test_error_message_names_the_op_the_shapes_and_the_fix(name, tmp_path):
+    case = BY_NAME[name]
+    error = _raise(case, tmp_path)
+    message = str(error)
+    print(f"\n{name}: {type(error).__name__}: {message}")
+    assert isinstance(error, USER_FACING), f"{type(error).__name__} is not a user-facing error: {message}"
+    assert not any(leak in message for leak in NUMPY_LEAKS), f"NumPy's message leaked out: {message}"
+    missing = [f for f in case.fragments if not re.search(f, message, re.IGNORECASE | re.DOTALL)]
+    assert not missing, f"{message!r} lacks {missing}"
+
+
+@pytest.mark.xfail(strict=True, reason="redundant: function.py _explained prefixes the op and appends the input shapes "
+                                      "to a message that already names both ('Matmul: matmul: ... (input shapes: ...)')")
+def test_messages_say_the_op_and_the_shapes_once():
+    with pytest.raises(ValueError) as info:
+        ag.ones(3, 4) @ ag.ones(5, 2)
+    message = str(info.value)
+    assert message.lower().count("matmul") == 1 and message.count("(3, 4)") == 1, message
