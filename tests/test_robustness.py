@@ -112,7 +112,6 @@ _OVERFLOWING_UPSTREAM = ("float32: the upstream gradient x * g overflows to inf 
                          "PyTorch gives a finite gradient")
 EDGE_DIVERGENCES = {
     ("silu", "float32"): _OVERFLOWING_UPSTREAM.format("silu (x * sigmoid(x), composed: inf * s * (1 - s))"),
-    ("sign_times_x", "float32"): _OVERFLOWING_UPSTREAM.format("Sign.backward (g * 0)"),
     ("rational", "float32"): "float32: Div.backward computes -g * a / b**2 in an order that overflows "
                              "(inf / inf = nan) at x = 3e38; PyTorch gives 0",
     ("std", "float32"): "float32: std of values near 1e30 overflows to inf (var squares in float32); PyTorch "
@@ -182,7 +181,7 @@ _MASK_BY_PRODUCT = ("{}.backward multiplies the gradient by a 0/1 mask (inf * 0 
 INF_UPSTREAM_DIVERGENCES = {
     "relu": _MASK_BY_PRODUCT.format("Relu"), "clamp": _MASK_BY_PRODUCT.format("Clamp"),
     "clamp_min": _MASK_BY_PRODUCT.format("Clamp"), "maximum": _MASK_BY_PRODUCT.format("Maximum"),
-    "minimum": _MASK_BY_PRODUCT.format("Minimum"), "sign": "Sign.backward returns g * 0 (nan for inf g); PyTorch returns zeros",
+    "minimum": _MASK_BY_PRODUCT.format("Minimum"),
     "gelu": "gelu is composed (x * 0.5 * (erf(x / sqrt 2) + 1)): with an inf gradient its two terms give +inf and -inf, "
             "summed to nan; PyTorch's fused rule gives -inf",
 }

@@ -179,7 +179,7 @@ class Sign(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0
+        return np.zeros_like(g)  # not g * 0, which is NaN where g is infinite
 
 
 class Sin(Primitive):
