@@ -3,22 +3,9 @@
     python notebooks/src/06_vanishing_gradients_and_init.py
     python scripts/execute_notebooks.py notebooks/06_vanishing_gradients_and_init.ipynb
 """
-from pathlib import Path
-from textwrap import dedent
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _build import code, md, write
 
 NAME = "06_vanishing_gradients_and_init"
-cells = []
-
-
-def md(text):
-    cells.append(new_markdown_cell(dedent(text).strip()))
-
-
-def code(text):
-    cells.append(new_code_cell(dedent(text).strip()))
 
 
 md(r"""
@@ -502,7 +489,4 @@ What the article says, and what was measured here:
   gets exactly zero gradient.
 """)
 
-notebook = new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-    "language_info": {"name": "python"}})
-nbformat.write(notebook, Path(__file__).resolve().parent.parent / f"{NAME}.ipynb")
+write(NAME)

@@ -4,22 +4,9 @@
     python scripts/execute_notebooks.py notebooks/07_pytorch_style.ipynb
 """
 import difflib
-from pathlib import Path
-from textwrap import dedent
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _build import code, md, write
 
 NAME = "07_pytorch_style"
-cells = []
-
-
-def md(text):
-    cells.append(new_markdown_cell(dedent(text).strip()))
-
-
-def code(text):
-    cells.append(new_code_cell(dedent(text).strip()))
 
 
 # Article 003's experiment 3, exactly as published (seeds/003, section 3.4).
@@ -344,7 +331,4 @@ md(r"""
    and $w, b$ near 4 and 0.6.
 """)
 
-notebook = new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-    "language_info": {"name": "python"}})
-nbformat.write(notebook, Path(__file__).resolve().parent.parent / f"{NAME}.ipynb")
+write(NAME)

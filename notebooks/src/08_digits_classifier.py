@@ -3,22 +3,9 @@
     python notebooks/src/08_digits_classifier.py
     python scripts/execute_notebooks.py notebooks/08_digits_classifier.ipynb
 """
-from pathlib import Path
-from textwrap import dedent
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _build import code, md, write
 
 NAME = "08_digits_classifier"
-cells = []
-
-
-def md(text):
-    cells.append(new_markdown_cell(dedent(text).strip()))
-
-
-def code(text):
-    cells.append(new_code_cell(dedent(text).strip()))
 
 
 md(r"""
@@ -298,7 +285,4 @@ md(r"""
 | CNN conv16-conv32-pool-64-10 | 38,282 | 10 | ≥ 97 % |
 """)
 
-notebook = new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-    "language_info": {"name": "python"}})
-nbformat.write(notebook, Path(__file__).resolve().parent.parent / f"{NAME}.ipynb")
+write(NAME)

@@ -3,22 +3,9 @@
     python notebooks/src/09_gradient_checking.py
     python scripts/execute_notebooks.py notebooks/09_gradient_checking.ipynb
 """
-from pathlib import Path
-from textwrap import dedent
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _build import code, md, write
 
 NAME = "09_gradient_checking"
-cells = []
-
-
-def md(text):
-    cells.append(new_markdown_cell(dedent(text).strip()))
-
-
-def code(text):
-    cells.append(new_code_cell(dedent(text).strip()))
 
 
 md(r"""
@@ -364,7 +351,4 @@ md(r"""
 * Check at random points: at a kink (ReLU at 0) the finite difference is not a derivative.
 """)
 
-notebook = new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-    "language_info": {"name": "python"}})
-nbformat.write(notebook, Path(__file__).resolve().parent.parent / f"{NAME}.ipynb")
+write(NAME)
