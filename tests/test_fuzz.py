@@ -1,7 +1,7 @@
 """Differential fuzzing against PyTorch: random programs, all values and gradients compared.
 
 Hypothesis draws a small program: 1-3 leaf tensors with mutually broadcastable shapes in
-float32, float64 or a mix, then a sequence of ops, each reading earlier results (so graphs
+float32, float64 or a mix (float64 for second derivatives), then a sequence of ops, each reading earlier results (so graphs
 have diamonds, repeated inputs and `x * x`-style reuse) and producing a shape that still
 broadcasts to the program's frame shape. The program runs three times: on graphgrad, on
 PyTorch with the same dtypes, and on PyTorch in float64 (the near-exact answer). Every
@@ -15,7 +15,7 @@ each such op records which side it took, and a program whose sides differ betwee
 and PyTorch, or between PyTorch's run and its float64 run, is discarded (`assume`). So are
 programs whose exact values or gradients are not finite or exceed MAX_MAGNITUDE, and those
 that run into a known divergence (each pinned by an xfail test at the end of this file,
-with its minimal repro).
+with its minimal repro) or an ill-conditioned point (the std of values equal up to rounding).
 
 CI runs 8,000 programs (6,400 first-order, 1,600 with second derivatives; about 45 s here).
 A longer run:
@@ -68,11 +68,13 @@ AG, TORCH = Lib(ag, ag), Lib(torch, torch.nn.functional)
 
 
 class Run:
-    """One execution of a program: its library, the kink/tie sides its ops recorded, and the
-    known divergences (KNOWN_DIVERGENCES) it ran into."""
+    """One execution of a program: its library, the kink/tie sides its ops recorded, the known
+    divergences (KNOWN_DIVERGENCES) it ran into, and whether it met a point where no floating-
+    point library can be expected to agree with another (ill_conditioned)."""
 
     def __init__(self, lib, frame):
         self.L, self.frame, self.sides, self.known = lib, frame, [], set()
+        self.ill_conditioned = False
 
     def side(self, *arrays):
         self.sides.append(tuple(np.asarray(a).copy() for a in arrays))
@@ -183,9 +185,13 @@ def _max_dim(r, a, p):
 
 def _std(r, a, p):
     out = a.std(p["dim"], keepdim=True, correction=0)
-    zero = r.L.array(out) == 0
-    r.side(zero)
-    if zero.any():
+    # Values equal up to rounding have a std made of rounding noise, and a gradient of noise over
+    # noise in every library. Exactly equal values give 0, with gradient 0 in PyTorch and nan
+    # here (a known divergence).
+    values, spread = r.L.array(a), r.L.array(out)
+    if (spread <= 1e-4 * np.abs(values).max(axis=p["dim"], keepdims=True)).any():
+        r.ill_conditioned = True
+    if (spread == 0).any():
         r.known.add("std_of_constant_values")
     return out
 
@@ -395,7 +401,9 @@ def _fits(shape, frame):
 
 @st.composite
 def programs(draw, second_order=False):
-    dtype_mode = draw(st.sampled_from(["float32", "float64", "mixed"]))
+    # Second derivatives sum large terms that cancel: in float32 their rounding depends on the
+    # order a library forms them, so the second-order programs check the rules in float64.
+    dtype_mode = "float64" if second_order else draw(st.sampled_from(["float32", "float64", "mixed"]))
     mixed = dtype_mode == "mixed"  # KNOWN_DIVERGENCES["zero_dim_float64_tensor_promotes_float32"]: no 0-d then
     frame = tuple(draw(st.lists(st.integers(1, 4), min_size=1 if mixed else 0, max_size=3)))
     inputs = []
@@ -459,6 +467,7 @@ class Result:
     grad_dtypes: list
     sides: list
     known: set
+    ill_conditioned: bool
 
 
 def execute(program, lib, force_float64=False, second_order=False):
@@ -495,7 +504,8 @@ def execute(program, lib, force_float64=False, second_order=False):
         tracked = [*leaves, *(nodes[i] for i in program.retained)]
     return Result(values, [_dtype_name(n.dtype) for n in nodes],
                   [None if t.grad is None else L.array(t.grad).copy() for t in tracked],
-                  [None if t.grad is None else _dtype_name(t.grad.dtype) for t in tracked], run.sides, run.known)
+                  [None if t.grad is None else _dtype_name(t.grad.dtype) for t in tracked], run.sides, run.known,
+                  run.ill_conditioned)
 
 
 def _dtype_name(dtype):
@@ -504,14 +514,12 @@ def _dtype_name(dtype):
 
 # ---- comparing ------------------------------------------------------------------------------
 
-def _within_pytorchs_rounding(ours, theirs, exact, float64_only, ulps=64):
+def _within_pytorchs_rounding(ours, theirs, exact, float64_only):
     """ours is as close to PyTorch as PyTorch is to the float64 answer, give or take rounding.
 
     Norm-wise, so that cancellation (a small result of large terms) is judged against the
     terms' scale. Over 28,000 comparisons of correct results the largest error seen was 0.6
-    of this slack in float32 and 1e-4 of it in float64. Second derivatives get 4x the ulps:
-    their rules sum large terms that cancel (sin(exp(b) ** b) twice differentiated), so the
-    order in which a library forms them shows, at 1e-5 of the result in float32.
+    of this slack in float32 and 1e-4 of it in float64.
     """
     if ours.shape != theirs.shape:
         return False
@@ -520,7 +528,7 @@ def _within_pytorchs_rounding(ours, theirs, exact, float64_only, ulps=64):
     our_error = float(np.max(np.abs(ours.astype(np.float64) - theirs), initial=0.0))
     if float64_only:
         return our_error <= 1e-10 * (1.0 + scale)
-    return our_error <= 16 * their_error + ulps * np.finfo(np.float32).eps * (1.0 + scale)
+    return our_error <= 16 * their_error + 64 * np.finfo(np.float32).eps * (1.0 + scale)
 
 
 def _finite_and_moderate(result):
@@ -540,6 +548,7 @@ def check_against_torch(program, second_order=False):
     exact = execute(program, TORCH, force_float64=True, second_order=second_order)
     assume(_finite_and_moderate(exact) and _finite_and_moderate(theirs))
     assume(not (ours.known | theirs.known) & KNOWN_DIVERGENCES.keys())
+    assume(not (ours.ill_conditioned or theirs.ill_conditioned or exact.ill_conditioned))
     float64_only = all(dtype == "float64" for _, dtype, _ in program.inputs)
 
     value_mismatches = [i for i, (o, t, e) in enumerate(zip(ours.values, theirs.values, exact.values))
@@ -563,8 +572,7 @@ def check_against_torch(program, second_order=False):
     for i, (o, t, e) in enumerate(zip(ours.grads, theirs.grads, exact.grads)):
         assert (o is None) == (t is None), f"gradient {i}: ours {o}, PyTorch's {t}"
         if o is not None:
-            assert _within_pytorchs_rounding(o, t, e, float64_only, 256 if second_order else 64), \
-                f"gradient {i}:\nours {o}\nPyTorch's {t}"
+            assert _within_pytorchs_rounding(o, t, e, float64_only), f"gradient {i}:\nours {o}\nPyTorch's {t}"
 
 
 @settings(max_examples=FIRST_ORDER_EXAMPLES, **FUZZ_SETTINGS)
