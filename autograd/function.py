@@ -91,6 +91,15 @@ def _sole_owner(array) -> bool:
             and array.flags.writeable and sys.getrefcount(array) <= _REFS_WHEN_SOLE)
 
 
+def _check_view_is_current(view, node):
+    """A view taken before an in-place op on its base still points at the base's old graph node."""
+    base = view._aux["base"]
+    if base.grad_fn is not view._aux["base_fn"]:
+        raise RuntimeError(f"{node.name}: this tensor is a view of a tensor that was changed in place after the "
+                           f"view was taken, so its recorded history is out of date. Take the view again after "
+                           f"the in-place operation (or clone() the base before changing it)")
+
+
 def node_of(tensor):
     """The graph node that receives `tensor`'s gradient (its grad_fn, or its accumulator)."""
     if tensor.grad_fn is not None:
@@ -175,10 +184,12 @@ class Function:
         else:
             result = cls._run_tensor_forward(ctx, args, options)
             out = _make(result._data, record)
-        if cls._is_view and isinstance(args[0], Tensor):
+        if cls._is_view and isinstance(args[0], Tensor) and np.may_share_memory(out._data, args[0]._data):
             base = args[0]
             out._vc = base._counter()
-            out._aux_dict()["base"] = base._base if base._base is not None else base
+            root = base._base if base._base is not None else base
+            aux = out._aux_dict()
+            aux["base"], aux["base_fn"] = root, root.grad_fn
         if _anomaly.check_forward:
             anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if record:
@@ -199,6 +210,8 @@ class Function:
         parents, constants = [], False
         for a, need in zip(args, needs):
             if need:
+                if a._aux is not None and "base" in a._aux:
+                    _check_view_is_current(a, self)
                 parents.append(a.grad_fn or node_of(a))
             else:
                 parents.append(None)

@@ -119,6 +119,14 @@ EDGE_DIVERGENCES = {
 }
 
 
+def _cases(names, divergences):
+    """(name, dtype) parameters, the known divergences marked xfail(strict) at collection."""
+    return [pytest.param(name, dtype, id=f"{name}-{dtype}",
+                         marks=[pytest.mark.xfail(strict=True, reason=divergences[name, dtype])]
+                         if (name, dtype) in divergences else [])
+            for name in names for dtype in ("float32", "float64")]
+
+
 def _run_edge(lib, op, dtype, values, upstream):
     x = lib.tensor(values, dtype=_dtype(lib, dtype), requires_grad=True)
     y = op(lib, x)
@@ -135,11 +143,8 @@ def _assert_like_torch(ours, reference, dtype):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("name", sorted(EDGE_OPS))
-def test_zero_tiny_and_huge_values_match_torch(name, dtype, request):
-    if (name, dtype) in EDGE_DIVERGENCES:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=EDGE_DIVERGENCES[name, dtype]))
+@pytest.mark.parametrize("name, dtype", _cases(sorted(EDGE_OPS), EDGE_DIVERGENCES))
+def test_zero_tiny_and_huge_values_match_torch(name, dtype):
     values = EDGE_VALUES_FOR.get(name, EDGE_VALUES)
 
     def upstream(n):
@@ -178,23 +183,20 @@ INF_UPSTREAM_OPS = {
 }
 _MASK_BY_PRODUCT = ("{}.backward multiplies the gradient by a 0/1 mask (inf * 0 = nan) where PyTorch selects it "
                     "(where(mask, g, 0)): an inf gradient becomes nan instead of 0 at cut-off inputs")
-INF_UPSTREAM_DIVERGENCES = {
+INF_UPSTREAM_DIVERGENCES = {(name, dtype): reason for dtype in ("float32", "float64") for name, reason in {
     "relu": _MASK_BY_PRODUCT.format("Relu"), "clamp": _MASK_BY_PRODUCT.format("Clamp"),
     "clamp_min": _MASK_BY_PRODUCT.format("Clamp"), "maximum": _MASK_BY_PRODUCT.format("Maximum"),
     "minimum": _MASK_BY_PRODUCT.format("Minimum"),
     "gelu": "gelu is composed (x * 0.5 * (erf(x / sqrt 2) + 1)): with an inf gradient its two terms give +inf and -inf, "
             "summed to nan; PyTorch's fused rule gives -inf",
-}
+}.items()}
 INF_VALUES = [-2.0, -0.5, 0.0, 0.5, 2.0]
 INF_GRADIENTS = [np.inf, -np.inf, np.inf, np.nan, 1e30]
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("name", sorted(INF_UPSTREAM_OPS))
-def test_infinite_and_nan_gradients_flow_like_torch(name, dtype, request):
-    if name in INF_UPSTREAM_DIVERGENCES:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=INF_UPSTREAM_DIVERGENCES[name]))
+@pytest.mark.parametrize("name, dtype", _cases(sorted(INF_UPSTREAM_OPS), INF_UPSTREAM_DIVERGENCES))
+def test_infinite_and_nan_gradients_flow_like_torch(name, dtype):
 
     def upstream(n):
         return INF_GRADIENTS[:n]

@@ -294,7 +294,7 @@ def _tie_share(wins, ties, g):
 class Where(Primitive):
     @staticmethod
     def forward(ctx, condition, a, b):
-        ctx.condition = condition = np.asarray(condition, dtype=bool)
+        ctx.condition = condition = np.array(condition, dtype=bool)  # a private copy for backward
         return np.where(condition, a, b)
 
     @staticmethod

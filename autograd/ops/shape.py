@@ -61,7 +61,7 @@ def _plain_index(index):
     out = []
     for i in index:
         if isinstance(i, Tensor):
-            i = i._data
+            i = i._data.copy()  # backward must see the indices of forward, even if the tensor changes
         elif isinstance(i, list):
             i = np.asarray(i)
         if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
@@ -402,7 +402,7 @@ def pad(x: Tensor, pad, mode="constant", value=0.0) -> Tensor:
 
 
 def _index_array(index, op):
-    index = index._data if isinstance(index, Tensor) else np.asarray(index)
+    index = index._data.copy() if isinstance(index, Tensor) else np.array(index)  # a private copy, as above
     if index.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got {index.dtype}")
     return index
