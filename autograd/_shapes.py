@@ -1,8 +1,6 @@
 """Pure shape helpers shared by the ops and the engine (they work on arrays and Tensors alike)."""
 import numbers
 
-import numpy as np
-
 
 def shape_from_args(args, op="shape") -> tuple:
     """Accepts (2, 3), [2, 3] or 2, 3 as PyTorch does, and returns a tuple of ints."""
@@ -53,12 +51,3 @@ def broadcastable_to(shape, target) -> bool:
     if len(shape) > len(target):
         return False
     return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
-
-
-def broadcast_shapes(op, *shapes):
-    try:
-        return np.broadcast_shapes(*shapes)
-    except ValueError:
-        listed = " and ".join(str(tuple(s)) for s in shapes)
-        raise ValueError(f"{op}: shapes {listed} cannot be broadcast together: each dimension, "
-                         f"compared from the right, must be equal or 1") from None

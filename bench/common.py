@@ -170,3 +170,17 @@ PAUSE_SECONDS = 0.002
 """PyTorch's OpenMP workers keep spinning for a while after each call (libgomp's default wait
 policy); on a 2-core machine that takes the cores from whichever contender runs next
 (measured: +1 to 2 ms on a W3 step). A short untimed pause after every sample lets them sleep."""
+
+
+def module_contenders(module_step, numpy_step, numpy_name, x, labels, weights):
+    """name -> (step, parameters): graphgrad and PyTorch (when installed) running the same
+    PyTorch-style `module_step`, and the hand-written NumPy version under `numpy_name`."""
+    import autograd as ag
+    import nn
+    import optim
+    found = {"graphgrad": module_step(ag, nn, nn.functional, optim, x, labels, weights),
+             numpy_name: numpy_step(x, labels, weights)}
+    torch = optional_torch()
+    if torch is not None:
+        found["PyTorch"] = module_step(torch, torch.nn, torch.nn.functional, torch.optim, x, labels, weights)
+    return found

@@ -6,7 +6,7 @@ import gc
 
 import numpy as np
 
-from bench.common import (check_agreement, fan_in_uniform, interleaved, load_parameters, optional_torch,
+from bench.common import (check_agreement, fan_in_uniform, interleaved, load_parameters, module_contenders,
                           parameter_arrays, ratio, report, softmax_cross_entropy)
 
 SIZES = (784, 256, 128, 10)
@@ -107,16 +107,8 @@ def gemms_only(x, weights):
 
 
 def contenders(x, labels, weights):
-    """name -> (step, parameters) for every contender available."""
-    import autograd as ag
-    import nn
-    import optim
-    found = {"graphgrad": module_step(ag, nn, nn.functional, optim, x, labels, weights),
-             "NumPy by hand": numpy_step(x, labels, weights)}
-    torch = optional_torch()
-    if torch is not None:
-        found["PyTorch"] = module_step(torch, torch.nn, torch.nn.functional, torch.optim, x, labels, weights)
-    return found
+    """name -> (step, parameters) for every contender available (W6 measures the same ones)."""
+    return module_contenders(module_step, numpy_step, "NumPy by hand", x, labels, weights)
 
 
 def run(repeats=30, inner=5):

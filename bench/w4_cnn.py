@@ -8,7 +8,7 @@ import gc
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from bench.common import (check_agreement, fan_in_uniform, interleaved, load_parameters, optional_torch,
+from bench.common import (check_agreement, fan_in_uniform, interleaved, load_parameters, module_contenders,
                           parameter_arrays, ratio, report, softmax_cross_entropy)
 
 BATCH = 32
@@ -120,22 +120,9 @@ def numpy_step(x, labels, weights):
     return step, lambda: [p.copy() for p in params]
 
 
-def contenders(x, labels, weights):
-    """name -> (step, parameters) for every contender available."""
-    import autograd as ag
-    import nn
-    import optim
-    found = {"graphgrad": module_step(ag, nn, nn.functional, optim, x, labels, weights),
-             "NumPy im2col by hand": numpy_step(x, labels, weights)}
-    torch = optional_torch()
-    if torch is not None:
-        found["PyTorch"] = module_step(torch, torch.nn, torch.nn.functional, torch.optim, x, labels, weights)
-    return found
-
-
 def run(repeats=20, inner=3):
     x, labels, weights = problem()
-    steps = contenders(x, labels, weights)
+    steps = module_contenders(module_step, numpy_step, "NumPy im2col by hand", x, labels, weights)
     first = check_agreement("W4", steps, "NumPy im2col by hand")
     gc.freeze()  # setup's objects (torch's are many) leave the per-sample gc.collect: it then costs microseconds
     timed = {name: step for name, (step, _) in steps.items()}
