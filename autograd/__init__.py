@@ -13,14 +13,15 @@ from .dtypes import (bool, double, float, float16, float32, float64, get_default
 from .function import Function
 from .gradcheck import GradcheckError, check_module, gradcheck, gradgradcheck, numerical_jacobian
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .ops.composite import elu, gelu, leaky_relu, silu, softplus
+from .ops.activation import elu, gelu, leaky_relu, silu, softplus
 from .ops.elementwise import (abs, add, clamp, clip, cos, div, divide, eq, erf, exp, expm1,  # noqa: A004
                               floor_divide, ge, gt, isfinite, isinf, isnan, le, log, log1p, logical_and,
                               logical_not, logical_or, lt, masked_fill, maximum, minimum, mul, multiply,
-                              ne, neg, pow, relu, rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where)
+                              ne, neg, pow, reciprocal, relu, rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where)
 from .ops.linalg import bmm, dot, einsum, matmul, mm, outer
-from .ops.reduce import (all, amax, amin, any, argmax, argmin, cumsum, log_softmax, logsumexp, max,  # noqa: A004
-                         mean, min, norm, prod, softmax, std, sum, var)
+from .ops.reduce import (all, amax, amin, any, argmax, argmin, cumsum, max, mean, min, norm, prod,  # noqa: A004
+                         std, sum, var)
+from .ops.softmax import log_softmax, logsumexp, softmax
 from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, gather,
                         index_select, moveaxis, pad, permute, repeat, reshape, roll, scatter_add, split,
                         squeeze, stack, swapaxes, swapdims, tile, transpose, tril, triu, unflatten,
@@ -46,7 +47,7 @@ __all__ = [
     "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double",
     "long", "get_default_dtype", "set_default_dtype", "is_floating_point", "device", "cuda",
     "add", "sub", "mul", "multiply", "div", "divide", "neg", "pow", "exp", "log", "log1p", "expm1", "sqrt",
-    "rsqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "silu",
+    "rsqrt", "reciprocal", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "silu",
     "softplus", "erf", "clamp", "clip", "maximum", "minimum", "where", "square", "masked_fill",
     "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isfinite", "isinf", "logical_and", "logical_or",
     "logical_not", "floor_divide",

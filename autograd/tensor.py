@@ -384,7 +384,9 @@ class Tensor:
     def __mul__(self, other) -> Tensor: return mul(self, other)
     def __rmul__(self, other) -> Tensor: return mul(other, self)
     def __truediv__(self, other) -> Tensor: return div(self, other)
-    def __rtruediv__(self, other) -> Tensor: return div(other, self)
+    def __rtruediv__(self, other) -> Tensor:
+        # number / t is reciprocal(t) * number, as in PyTorch (which saves the reciprocal, not t)
+        return reciprocal(self) * other if isinstance(other, (int, float)) else div(other, self)
     def __floordiv__(self, other) -> Tensor: return floor_divide(self, other)
     def __rfloordiv__(self, other) -> Tensor: return floor_divide(other, self)
     def __mod__(self, other) -> Tensor: return remainder(self, other)
@@ -427,6 +429,7 @@ class Tensor:
     def expm1(self) -> Tensor: return expm1(self)
     def sqrt(self) -> Tensor: return sqrt(self)
     def rsqrt(self) -> Tensor: return rsqrt(self)
+    def reciprocal(self) -> Tensor: return reciprocal(self)
     def abs(self) -> Tensor: return abs(self)
     def sign(self) -> Tensor: return sign(self)
     def sin(self) -> Tensor: return sin(self)
@@ -546,11 +549,11 @@ def is_tensor(obj) -> bool:
 from .ops.elementwise import (  # noqa: E402
     abs, add, ceil, clamp, cos, div, eq, exp, expm1, floor, floor_divide, ge, gt, isfinite, isnan,
     le, log, log1p, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul, ne,
-    neg, pow, relu, remainder, round, rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where, cast,
+    neg, pow, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where, cast,
     clone, masked_fill)
 from .ops.reduce import (  # noqa: E402
-    all, amax, amin, any, argmax, argmin, cumsum, logsumexp, max, mean, min, norm, prod, std, sum, var,
-    softmax, log_softmax)
+    all, amax, amin, any, argmax, argmin, cumsum, max, mean, min, norm, prod, std, sum, var)
+from .ops.softmax import log_softmax, logsumexp, softmax  # noqa: E402
 from .ops.shape import (  # noqa: E402
     broadcast_to, chunk, expand, flatten, flip, gather, getitem, index_select, permute, repeat,
     reshape, roll, scatter_add, split, squeeze, swapaxes, tile, transpose, tril, triu, unflatten,

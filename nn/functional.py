@@ -531,32 +531,10 @@ def softmax(input: ag.Tensor, dim: int | None = None, dtype: DTypeLike | None = 
     return ag.softmax(input, _softmax_dim(input, dim, "softmax"))
 
 
-class _LogSoftmax(ag.Function):
-    """log_softmax as one graph node. Backward g - softmax(x) * sum(g) is written with Tensor
-    operations on the saved output, so it is itself differentiable."""
-
-    @staticmethod
-    def forward(ctx, x, dim=-1):
-        values = np.asarray(x)
-        shifted = values - values.max(axis=dim, keepdims=True)
-        out = ag.from_numpy(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        out, = ctx.saved_tensors
-        return grad - out.exp() * grad.sum(dim=ctx.dim, keepdim=True)
-
-
 def log_softmax(input: ag.Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> ag.Tensor:
-    """log(softmax(x)) along dim, stable for any finite logits (one fused graph node)."""
+    """log(softmax(x)) along dim, stable for any finite logits (one graph node)."""
     input = input if dtype is None else input.to(dtype)
-    dim = _softmax_dim(input, dim, "log_softmax")
-    if input.ndim == 0:
-        return input - input
-    return _LogSoftmax.apply(input, dim=dim % input.ndim)
+    return ag.log_softmax(input, _softmax_dim(input, dim, "log_softmax"))
 
 
 # ---- losses -------------------------------------------------------------------------------

@@ -1,17 +1,18 @@
-"""Reductions: sum, amax/amin, prod, cumsum and the 2-norm are primitives; mean, var, std,
-logsumexp, softmax and max/min along a dim are compositions of primitives."""
+"""Reductions: sum, amax/amin, prod, cumsum, var, std and the 2-norm are primitives; mean
+and max/min along a dim are compositions of primitives (softmax and logsumexp: softmax.py)."""
 from __future__ import annotations
 
 import builtins
+import math
 from collections import namedtuple
 
 import numpy as np
 
 from .._shapes import normalize_axes, normalize_axis
 from ..function import Primitive
-from ..grad_mode import no_grad
 from ..tensor import Tensor
 from . import elementwise as ew
+from .elementwise import _raw
 from . import shape as sh
 
 MinMax = namedtuple("MinMax", ["values", "indices"])
@@ -54,15 +55,17 @@ class Amax(Primitive):
 
     @classmethod
     def forward(cls, ctx, a, axes=(), keepdims=False):
-        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
-        out = cls._reduce(a, axis=axes, keepdims=True)
-        hits = a == out
-        ctx.share = (hits / hits.sum(axis=axes, keepdims=True)).astype(a.dtype)
-        return out if keepdims else out.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+        ctx.shape, ctx.kept, ctx.axes = a.shape, _kept_shape(a.shape, axes), axes
+        out = cls._reduce(a, axis=axes, keepdims=keepdims)
+        ctx.save_for_backward(a, out)  # what PyTorch saves: changing either in place raises there too
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        return _expand_back(g, ctx) * ctx.share
+        a, out = ctx.saved_tensors
+        hits = np.asarray(_raw(a) == _raw(out).reshape(ctx.kept))
+        share = (hits / hits.sum(axis=ctx.axes, keepdims=True)).astype(_raw(g).dtype)
+        return _expand_back(g, ctx) * share  # multiplied, as PyTorch: an inf gradient gives NaN beside the maximum
 
 
 class Amin(Amax):
@@ -107,6 +110,61 @@ class Cumsum(Primitive):
         return np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis)
 
 
+class Var(Primitive):
+    """Variance with Bessel's `correction`; float32 is accumulated in float64, as PyTorch does,
+    so values near 1e30 still have a finite std."""
+
+    @staticmethod
+    def forward(ctx, a, axes=(), correction=1, keepdims=False):
+        ctx.shape, ctx.kept, ctx.axes = a.shape, _kept_shape(a.shape, axes), axes
+        ctx.divisor = _divisor(a.shape, axes, correction)
+        ctx.save_for_backward(a)
+        return _variance(a, axes, ctx.divisor, keepdims).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return _variance_backward(_expand_back(g, ctx), a, ctx)
+
+
+class Std(Primitive):
+    """sqrt(var); its gradient where the std is 0 (constant values) is 0, as PyTorch's, not NaN."""
+
+    @staticmethod
+    def forward(ctx, a, axes=(), correction=1, keepdims=False):
+        ctx.shape, ctx.kept, ctx.axes = a.shape, _kept_shape(a.shape, axes), axes
+        ctx.divisor = _divisor(a.shape, axes, correction)
+        out = np.sqrt(_variance(a, axes, ctx.divisor, keepdims)).astype(a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        out = _expand_back(out, ctx)
+        zero = np.asarray(_raw(out) == 0)
+        per_variance = np.where(zero, 0, _expand_back(g, ctx) / (np.where(zero, 1, out) * 2))
+        return _variance_backward(per_variance, a, ctx)
+
+
+def _divisor(shape, axes, correction):
+    return builtins.max(int(np.prod([shape[i] for i in axes])) - correction, 0)
+
+
+def _variance(a, axes, divisor, keepdims):
+    """In float64 for float32 input (the caller casts back, after the sqrt for std)."""
+    wide = np.float64 if a.dtype == np.float32 else a.dtype
+    centered = a - np.mean(a, axis=axes, keepdims=True, dtype=wide)
+    with np.errstate(divide="ignore", invalid="ignore"):  # too few values: inf or nan, as PyTorch
+        return np.sum(centered * centered, axis=axes, keepdims=keepdims) / divisor
+
+
+def _variance_backward(g, a, ctx):
+    """PyTorch's var_backward, in its order: (2 / divisor) * g * (a - mean)."""
+    scale = 2 / ctx.divisor if ctx.divisor else math.inf
+    return scale * g * (a - np.mean(a, axis=ctx.axes, keepdims=True))
+
+
 class Norm2(Primitive):
     """Euclidean norm; its gradient at the zero vector is 0 (as PyTorch), not NaN."""
 
@@ -141,15 +199,16 @@ def mean(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
 
 def var(x: Tensor, dim=None, keepdim=False, correction=1, unbiased=None, **aliases) -> Tensor:
     axes, keepdim = _dims(x, dim, keepdim, aliases, "var")
-    if unbiased is not None:
-        correction = int(unbiased)
-    count = int(np.prod([x.shape[a] for a in axes])) if x.ndim else 1
-    centered = x - Sum.apply(x, axes=axes, keepdims=True) / count
-    return Sum.apply(centered * centered, axes=axes, keepdims=keepdim) / builtins.max(count - correction, 0)
+    return Var.apply(x, axes=axes, correction=_correction(correction, unbiased), keepdims=keepdim)
 
 
 def std(x: Tensor, dim=None, keepdim=False, correction=1, unbiased=None, **aliases) -> Tensor:
-    return ew.sqrt(var(x, dim, keepdim, correction=correction, unbiased=unbiased, **aliases))
+    axes, keepdim = _dims(x, dim, keepdim, aliases, "std")
+    return Std.apply(x, axes=axes, correction=_correction(correction, unbiased), keepdims=keepdim)
+
+
+def _correction(correction, unbiased):
+    return int(unbiased) if unbiased is not None else correction
 
 
 def prod(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
@@ -183,10 +242,8 @@ def _select_extreme(x, dim, keepdim, aliases, pick, extreme, op):
     _check_nonempty(x, op)
     axis = axes[0]
     indices = np.expand_dims(pick(x._data, axis=axis), axis)
-    values = sh.gather(x, axis, Tensor._make(indices))  # the gradient goes to the chosen index only
-    if not keepdim:
-        values, indices = sh.squeeze(values, axis), indices.squeeze(axis)
-    return MinMax(values, Tensor._make(indices))
+    values = sh.SelectAlong.apply(x, axis=axis, index=indices, keepdims=keepdim)
+    return MinMax(values, Tensor._make(indices if keepdim else indices.squeeze(axis)))
 
 
 def max(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor | MinMax:  # noqa: A001
@@ -229,27 +286,6 @@ def cumsum(x: Tensor, dim=None, **aliases) -> Tensor:
     if dim is None:
         raise TypeError("cumsum: the dim argument is required (as in PyTorch)")
     return Cumsum.apply(x, axis=normalize_axis(dim, x.ndim, "cumsum"))
-
-
-def logsumexp(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
-    """log(sum(exp(x))) along dim, shifted by the maximum so it never overflows."""
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "logsumexp")
-    with no_grad():
-        shift = np.amax(x._data, axis=axes, keepdims=True)
-        shift = np.where(np.isfinite(shift), shift, 0)
-    out = ew.log(Sum.apply(ew.exp(x - shift), axes=axes, keepdims=True)) + shift
-    return out if keepdim else sh.squeeze(out, axes)
-
-
-def softmax(x: Tensor, dim) -> Tensor:
-    """exp(x) / sum(exp(x)) along dim, computed stably."""
-    axis = normalize_axis(dim, x.ndim, "softmax")
-    shifted = ew.exp(x - np.amax(x._data, axis=axis, keepdims=True))
-    return shifted / Sum.apply(shifted, axes=(axis,), keepdims=True)
-
-
-def log_softmax(x: Tensor, dim) -> Tensor:
-    return x - logsumexp(x, dim, keepdim=True)
 
 
 def norm(x: Tensor, p="fro", dim=None, keepdim=False, **aliases) -> Tensor:

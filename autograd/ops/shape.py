@@ -186,12 +186,29 @@ class Gather(Primitive):
     @staticmethod
     def forward(ctx, a, axis=0, index=None):
         ctx.shape, ctx.grid = a.shape, _grid(index, axis)
-        ctx.unique = index.shape[axis] == 1  # one pick per slice (max along a dim): no repeats to add
+        ctx.unique = index.shape[axis] == 1  # one pick per slice: no repeats to add
+        ctx.save_for_backward(a)  # PyTorch's gather saves its input: changing it in place raises, as there
         return a[ctx.grid]
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018 (the version check)
         return IndexAdd.apply(g, index=ctx.grid, shape=ctx.shape, unique=ctx.unique)
+
+
+class SelectAlong(Primitive):
+    """The values of max/min along a dim: one element per slice, chosen by `index` (keepdim
+    shape). A fresh tensor that saves no input, as PyTorch's max(dim) values are."""
+
+    @staticmethod
+    def forward(ctx, a, axis=0, index=None, keepdims=True):
+        ctx.shape, ctx.grid, ctx.kept = a.shape, _grid(index, axis), index.shape
+        out = a[ctx.grid]
+        return out if keepdims else out.squeeze(axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g.reshape(ctx.kept), index=ctx.grid, shape=ctx.shape, unique=True)
 
 
 class ScatterAdd(Primitive):
