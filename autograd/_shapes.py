@@ -1,4 +1,5 @@
 """Pure shape helpers shared by the ops and the engine (they work on arrays and Tensors alike)."""
+import itertools
 import numbers
 
 
@@ -51,3 +52,11 @@ def broadcastable_to(shape, target) -> bool:
     if len(shape) > len(target):
         return False
     return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
+
+
+def broadcast_together(*shapes) -> bool:
+    """True when the shapes broadcast: each dimension, compared from the right, equal or 1."""
+    for sizes in itertools.zip_longest(*(tuple(s)[::-1] for s in shapes), fillvalue=1):
+        if len(set(sizes) - {1}) > 1:
+            return False
+    return True

@@ -8,6 +8,41 @@ from .random import default_generator
 from .tensor import Tensor, _default_float_array
 
 
+_NUMERIC_KINDS = "biufc"  # bool, int, unsigned, float, complex: what NumPy kinds a tensor may hold
+
+
+def _is_sequence(item):
+    return isinstance(item, (list, tuple)) or (isinstance(item, (np.ndarray, Tensor)) and item.ndim > 0)
+
+
+def _describe(item):
+    return f"a sequence of length {len(item)}" if _is_sequence(item) else f"a {type(item).__name__}"
+
+
+def _check_rectangular(data, op):
+    """Raises the error for nested sequences of unequal lengths, naming the first mismatch
+    (NumPy only says 'inhomogeneous shape')."""
+    level, dim = [data], 0
+    while any(_is_sequence(item) for item in level):
+        first = level[0]
+        for item in level:
+            if _is_sequence(item) != _is_sequence(first) or (_is_sequence(item) and len(item) != len(first)):
+                raise ValueError(f"{op}: expected {_describe(first)} at dim {dim}, got {_describe(item)} "
+                                 f"(nested lists must be rectangular)") from None
+        level, dim = [x for item in level for x in item], dim + 1
+
+
+def _check_numeric(array, data, op):
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"{op}: could not turn {type(data).__name__} into a numeric array (NumPy reads it as dtype "
+                        f"{array.dtype}); pass numbers, nested lists of numbers, or a NumPy array")
+
+
+def _check_sizes(sizes, op):
+    if any(s < 0 for s in sizes):
+        raise ValueError(f"{op}: sizes must be non-negative, got {sizes}") from None
+
+
 def _finish(array, dtype=None, requires_grad=False, device=None):
     if device is not None:
         _device(device)
@@ -35,14 +70,22 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
         data = data._data
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         data = [d._data if isinstance(d, Tensor) else d for d in data]
-    array = np.array(data, dtype=dtype) if dtype is not None else np.array(_default_float_array(data), copy=True)
+    try:
+        array = np.array(data, dtype=dtype) if dtype is not None else np.array(_default_float_array(data), copy=True)
+    except ValueError as error:
+        _check_rectangular(data, "tensor")
+        asked = "" if dtype is None else f" (converting to dtype {np.dtype(dtype)})"
+        raise ValueError(f"tensor: {error}{asked}") from None
+    _check_numeric(array, data, "tensor")
     return _finish(array, None, requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
-    return _finish(_default_float_array(data._data if isinstance(data, Tensor) else data), dtype, False, device)
+    array = _default_float_array(data._data if isinstance(data, Tensor) else data)
+    _check_numeric(array, data, "as_tensor")
+    return _finish(array, dtype, False, device)
 
 
 def from_numpy(array) -> Tensor:
@@ -54,7 +97,13 @@ def from_numpy(array) -> Tensor:
 
 def _filled(shape, value, dtype, requires_grad, device, op):
     dtype = dtypes.get_default_dtype() if dtype is None else dtype
-    return _finish(np.full(shape_from_args(shape, op), value, dtype=dtype), None, requires_grad, device)
+    sizes = shape_from_args(shape, op)
+    try:
+        array = np.full(sizes, value, dtype=dtype)
+    except ValueError:
+        _check_sizes(sizes, op)
+        raise
+    return _finish(array, None, requires_grad, device)
 
 
 def zeros(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -121,7 +170,12 @@ def _rng(generator):
 
 def _random(draw, shape, dtype, requires_grad, generator, op):
     dtype = dtypes.get_default_dtype() if dtype is None else dtype
-    values = draw(_rng(generator), shape_from_args(shape, op))
+    sizes = shape_from_args(shape, op)
+    try:
+        values = draw(_rng(generator), sizes)
+    except ValueError:
+        _check_sizes(sizes, op)
+        raise
     return _finish(np.asarray(values, dtype=dtype), None, requires_grad)
 
 
@@ -139,7 +193,14 @@ def randint(low, high=None, size=None, dtype=None, generator=None, device=None) 
     """Integers in [low, high), as torch.randint(low=0, high, size)."""
     if size is None:
         low, high, size = 0, low, high
-    values = _rng(generator).integers(low, high, size=shape_from_args((size,), "randint"))
+    sizes = shape_from_args((size,), "randint")
+    try:
+        values = _rng(generator).integers(low, high, size=sizes)
+    except ValueError:
+        if low >= high:
+            raise ValueError(f"randint: low ({low}) must be less than high ({high})") from None
+        _check_sizes(sizes, "randint")
+        raise
     return _finish(np.asarray(values, dtype=dtypes.int64 if dtype is None else dtype))
 
 

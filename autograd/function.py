@@ -172,7 +172,7 @@ class Function:
         if cls._array_forward:
             try:
                 result = cls.forward(ctx, *arrays, **options)
-            except ValueError as error:
+            except (ValueError, TypeError) as error:  # TypeError: NumPy has no loop for, e.g., a str operand
                 raise _explained(cls.__name__, error, args) from None
             if type(result) is not np.ndarray:
                 raw, result = result, np.asarray(result)  # ufuncs on 0-d arrays return NumPy scalars
@@ -392,13 +392,24 @@ class Primitive(Function):
 
 
 def _explained(op, error, args):
-    """Turns a NumPy error inside an op's forward into one that names the op and shapes."""
-    shapes = ", ".join(str(tuple(np.shape(a))) for a in args if isinstance(a, (Tensor, np.ndarray)))
+    """Turns a NumPy error inside an op's forward into one that names the op and shapes.
+    An error the forward raised itself ("matmul: ...") names them already and passes through."""
     message = str(error)
+    if message.partition(":")[0].replace("_", "").lower() == op.replace("_", "").lower():
+        return error
+    if isinstance(error, TypeError):
+        odd = [a for a in args if not isinstance(a, _OPERANDS)]
+        if not odd:
+            return error
+        return TypeError(f"{op}: unsupported operand type {type(odd[0]).__name__} (use a number or a Tensor)")
+    shapes = ", ".join(str(tuple(np.shape(a))) for a in args if isinstance(a, (Tensor, np.ndarray)))
     if "broadcast" in message:
         return ValueError(f"{op}: shapes {shapes} cannot be broadcast together: each dimension, compared "
                           f"from the right, must be equal or 1 (reshape or unsqueeze an input to align them)")
     return ValueError(f"{op}: {message} (input shapes: {shapes})")
+
+
+_OPERANDS = (Tensor, np.ndarray, np.generic, int, float, complex)  # what an op's forward can compute with
 
 
 def _has_float64(arrays):

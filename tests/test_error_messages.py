@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+import numpy as np
 import pytest
 
 import autograd as ag
@@ -69,12 +70,6 @@ def _broadcast(op, call):
     return Err(f"broadcast_{op}", call, (op,) + tuple(BROADCAST))
 
 
-def _unexplained_broadcast(op, call):
-    return Err(f"broadcast_{op}", call, (op,) + tuple(BROADCAST),
-               proposed=f"{op}: shapes (3,) and (4,) cannot be broadcast together: each dimension, compared "
-                        f"from the right, must be equal or 1 (reshape or unsqueeze an input to align them)")
-
-
 CASES = [
     # ---- broadcasting, one op of each binary family ------------------------------------------
     _broadcast("add", lambda: ag.ones(3) + ag.ones(4)),
@@ -86,21 +81,20 @@ CASES = [
     _broadcast("minimum", lambda: ag.minimum(ag.ones(3), ag.ones(4))),
     _broadcast("where", lambda: ag.where(ag.ones(3) > 0, ag.ones(3), ag.ones(4))),
     Err("broadcast_add_with_the_fix", lambda: ag.ones(2, 3) + ag.ones(4), (r"add", r"\(2, 3\)", r"\(4,\)", r"unsqueeze|reshape")),
-    _unexplained_broadcast("eq", lambda: ag.ones(3) == ag.ones(4)),
-    _unexplained_broadcast("lt", lambda: ag.ones(3) < ag.ones(4)),
-    _unexplained_broadcast("floor_divide", lambda: ag.ones(3) // ag.ones(4)),
-    _unexplained_broadcast("logical_and", lambda: ag.logical_and(ag.ones(3) > 0, ag.ones(4) > 0)),
-    Err("broadcast_masked_fill", lambda: ag.ones(3).masked_fill(ag.ones(4) > 0, 0.0), ("masked_fill",) + tuple(BROADCAST),
-        proposed="masked_fill: the mask of shape (4,) cannot be broadcast to the tensor's shape (3,) (names Where today)"),
+    _broadcast("eq", lambda: ag.ones(3) == ag.ones(4)),
+    _broadcast("lt", lambda: ag.ones(3) < ag.ones(4)),
+    _broadcast("floor_divide", lambda: ag.ones(3) // ag.ones(4)),
+    _broadcast("logical_and", lambda: ag.logical_and(ag.ones(3) > 0, ag.ones(4) > 0)),
+    Err("broadcast_masked_fill", lambda: ag.ones(3).masked_fill(ag.ones(4) > 0, 0.0), ("masked_fill",) + tuple(BROADCAST)),
+    Err("broadcast_masked_fill_value", lambda: ag.ones(2, 3).masked_fill(ag.ones(2, 3) > 0, ag.ones(4)),
+        (r"masked_fill", r"value of shape \(4,\)", r"\(2, 3\)", r"number or a 0-d tensor")),
     Err("broadcast_add_", lambda: ag.ones(3).add_(ag.ones(4)), (r"add_", r"\(3,\)", r"\(4,\)")),
     Err("broadcast_into_a_smaller_tensor_in_place", lambda: ag.ones(1).add_(ag.ones(4)), (r"add_", r"\(1,\)", r"\(4,\)")),
     # ---- matrix products ---------------------------------------------------------------------
     Err("matmul", lambda: ag.ones(3, 4) @ ag.ones(5, 2), (r"matmul", r"\(3, 4\)", r"\(5, 2\)", r"last dim.*\(4\).*\(5\)")),
     Err("matmul_vectors", lambda: ag.ones(3) @ ag.ones(4), (r"matmul", r"\(3,\)", r"\(4,\)")),
     Err("matmul_0d", lambda: ag.matmul(ag.ones(()), ag.ones(3)), (r"matmul", r"\(\)", r"\(3,\)", r"\*")),
-    Err("matmul_batch_dims", lambda: ag.ones(2, 3, 4) @ ag.ones(3, 4, 5), (r"matmul", r"\(2, 3, 4\)", r"\(3, 4, 5\)", r"batch"),
-        proposed="matmul: the batch dimensions (2,) and (3,) of shapes (2, 3, 4) and (3, 4, 5) cannot be broadcast "
-                 "together (today: 'Matmul: shapes ... cannot be broadcast', as if the matrix dims had to broadcast)"),
+    Err("matmul_batch_dims", lambda: ag.ones(2, 3, 4) @ ag.ones(3, 4, 5), (r"matmul", r"\(2, 3, 4\)", r"\(3, 4, 5\)", r"batch")),
     Err("mm_shapes", lambda: ag.mm(ag.ones(3, 4), ag.ones(5, 2)), (r"m(at)?m", r"\(3, 4\)", r"\(5, 2\)")),
     Err("mm_not_2d", lambda: ag.mm(ag.ones(2, 3, 4), ag.ones(4, 2)), (r"mm", r"2-D", r"\(2, 3, 4\)")),
     Err("bmm_not_3d", lambda: ag.bmm(ag.ones(3, 4), ag.ones(4, 2)), (r"bmm", r"3-D", r"\(3, 4\)")),
@@ -121,11 +115,9 @@ CASES = [
     Err("split_sections", lambda: ag.ones(6).split([2, 2]), (r"split", r"sum to 4", r"size 6")),
     Err("pad_odd", lambda: ag.pad(ag.ones(2, 3), (1,)), (r"pad", r"even", r"\(2, 3\)")),
     Err("unfold_size", lambda: ag.ones(2, 3).unfold(1, 5, 1), (r"unfold", r"size 5", r"\(2, 3\)")),
-    Err("chunk_zero", lambda: ag.ones(6).chunk(0), (r"chunk", r"0", r"at least 1|greater than 0"),
-        proposed="chunk: chunks must be at least 1, got 0 (today: a bare ZeroDivisionError)"),
-    Err("tril_of_a_vector", lambda: ag.tril(ag.ones(3)), (r"tril", r"2 dimensions|2-D", r"\(3,\)"),
-        proposed="tril: expected a tensor with at least 2 dimensions, got shape (3,) "
-                 "(today: 'not enough values to unpack')"),
+    Err("chunk_zero", lambda: ag.ones(6).chunk(0), (r"chunk", r"0", r"at least 1|greater than 0")),
+    Err("tril_of_a_vector", lambda: ag.tril(ag.ones(3)), (r"tril", r"2 dimensions|2-D", r"\(3,\)")),
+    Err("triu_of_a_vector", lambda: ag.triu(ag.ones(3)), (r"triu", r"2 dimensions|2-D", r"\(3,\)")),
     # ---- dims out of range -------------------------------------------------------------------
     *[Err(f"dim_{op}", call, (op, r"dimension (5|-3|4|3|2) is out of range", r"\[-?\d, \d\]")) for op, call in [
         ("sum", lambda: ag.ones(2, 3).sum(dim=2)), ("mean", lambda: ag.ones(2, 3).mean(dim=-3)),
@@ -137,25 +129,26 @@ CASES = [
         ("flip", lambda: ag.ones(2, 3).flip(5)), ("cat", lambda: ag.cat([ag.ones(2, 3), ag.ones(2, 3)], dim=2)),
         ("stack", lambda: ag.stack([ag.ones(2, 3), ag.ones(2, 3)], dim=4)), ("flatten", lambda: ag.ones(2, 3).flatten(3)),
         ("roll", lambda: ag.ones(2, 3).roll(1, dims=4)), ("gather", lambda: ag.gather(ag.ones(2, 3), 4, ag.tensor([[0]])))]],
-    Err("dim_argmax", lambda: ag.ones(2, 3).argmax(dim=5), (r"argmax", r"dimension 5 is out of range"),
-        proposed="argmax: dimension 5 is out of range for a tensor of 2 dimensions (expected a value in [-2, 1]) "
-                 "(today it says 'op:': reduce.py _arg calls normalize_axis without the op's name)"),
+    Err("dim_argmax", lambda: ag.ones(2, 3).argmax(dim=5), (r"argmax", r"dimension 5 is out of range")),
+    Err("dim_argmin", lambda: ag.ones(2, 3).argmin(dim=-3), (r"argmin", r"dimension -3 is out of range", r"\[-2, 1\]")),
     # ---- indexing ----------------------------------------------------------------------------
     Err("index_out_of_range", lambda: ag.ones(2, 3)[5], (r"getitem|index", r"index 5 is out of bounds", r"size 2", r"\(2, 3\)")),
-    Err("index_out_of_range_dim_1", lambda: ag.ones(2, 3)[0, 7], (r"index 7 is out of bounds", r"size 3", r"\(2, 3\)")),
+    Err("index_out_of_range_dim_1", lambda: ag.ones(2, 3)[0, 7],
+        (r"index 7 is out of bounds for dimension 1", r"size 3", r"\(2, 3\)")),
     Err("too_many_indices", lambda: ag.ones(2, 3)[0, 0, 0], (r"too many indices", r"\(2, 3\)")),
     Err("index_tensor_out_of_range", lambda: ag.ones(2, 3)[ag.tensor([0, 4])], (r"index 4 is out of bounds", r"\(2, 3\)")),
     Err("boolean_mask_shape", lambda: ag.ones(2, 3)[ag.tensor([True, False, True])], (r"boolean", r"size 2|2", r"3", r"\(2, 3\)")),
     Err("float_index", lambda: ag.ones(2, 3)[ag.tensor([0.0, 1.0])], (r"integer or bool", r"float32")),
     Err("setitem_out_of_range", lambda: ag.ones(2, 3).__setitem__(5, 1.0), (r"setitem", r"index 5 is out of bounds", r"\(2, 3\)"),
         proposed="setitem: index 5 is out of bounds for dimension 0 with size 2 (indexing a tensor of shape (2, 3)) "
-                 "(today: NumPy's bare message, without the op or the shape)"),
+                 "(today: NumPy's bare message, without the op or the shape; needs setitem_ in autograd/ops/inplace.py to "
+                 "turn the IndexError into shape.index_error('setitem', ...))"),
     Err("cat_shapes", lambda: ag.cat([ag.ones(2, 3), ag.ones(2, 4)], dim=0), (r"cat", r"\(2, 3\)", r"\(2, 4\)", r"dimension 1")),
     Err("cat_ranks", lambda: ag.cat([ag.ones(2, 3), ag.ones(3)]), (r"cat", r"\(2, 3\)", r"\(3,\)", r"dimension")),
     Err("cat_nothing", lambda: ag.cat([]), (r"cat", r"non-empty")),
-    Err("cat_of_a_number", lambda: ag.cat([ag.ones(2), 3.0]), (r"cat", r"Tensor", r"float"),
-        proposed="cat: expected a sequence of Tensors, got float at position 1 (today: AttributeError "
-                 "''float' object has no attribute 'shape'')"),
+    Err("cat_of_a_number", lambda: ag.cat([ag.ones(2), 3.0]), (r"cat", r"Tensor", r"float")),
+    Err("cat_of_a_list", lambda: ag.cat([[1.0, 2.0], ag.ones(2)]), (r"cat", r"Tensor", r"list at position 0")),
+    Err("stack_of_a_number", lambda: ag.stack([ag.ones(2), 3.0]), (r"stack", r"Tensor", r"float at position 1")),
     Err("stack_shapes", lambda: ag.stack([ag.ones(2, 3), ag.ones(2, 4)]), (r"stack", r"same shape", r"\(2, 3\)", r"\(2, 4\)")),
     Err("gather_index_dtype", lambda: ag.gather(ag.ones(2, 3), 1, ag.tensor([[0.0, 1.0]])), (r"gather", r"integer", r"float32")),
     Err("scatter_add_index_dtype", lambda: ag.scatter_add(ag.ones(2, 3), 1, ag.tensor([[0.0, 1.0]]), ag.ones(1, 2)),
@@ -164,34 +157,32 @@ CASES = [
         (r"index_select", r"integer", r"float32")),
     Err("gather_index_rank", lambda: ag.gather(ag.ones(2, 3), 1, ag.tensor([0, 1])), (r"gather", r"1 dimensions?", r"2")),
     Err("gather_index_out_of_range", lambda: ag.gather(ag.ones(2, 3), 1, ag.tensor([[0, 5], [1, 0]])),
-        (r"gather", r"index 5 is out of bounds", r"size 3", r"\(2, 3\)"),
-        proposed="gather: index 5 is out of bounds for dimension 1 with size 3 (input shape (2, 3), index shape (2, 2)) "
-                 "(today: NumPy's bare message)"),
+        (r"gather", r"index 5 is out of bounds", r"size 3", r"\(2, 3\)")),
     Err("scatter_add_index_out_of_range", lambda: ag.scatter_add(ag.ones(2, 3), 1, ag.tensor([[0, 9]]), ag.ones(1, 2)),
-        (r"scatter_add", r"index 9 is out of bounds", r"size 3", r"\(2, 3\)"),
-        proposed="scatter_add: index 9 is out of bounds for dimension 1 with size 3 (input shape (2, 3), index shape "
-                 "(1, 2)) (today: NumPy's bare message)"),
+        (r"scatter_add", r"index 9 is out of bounds", r"size 3", r"\(2, 3\)")),
+    Err("gather_index_larger_than_the_input", lambda: ag.gather(ag.ones(2, 3), 1, ag.tensor([[0], [1], [0]])),
+        (r"gather", r"\(3, 1\)", r"no larger than the input", r"\(2, 3\)", r"but dimension 1")),
+    Err("scatter_add_index_larger_than_the_input", lambda: ag.scatter_add(ag.ones(2, 3), 1, ag.tensor([[0], [1], [0]]), ag.ones(3, 1)),
+        (r"scatter_add", r"\(3, 1\)", r"no larger than the input", r"\(2, 3\)")),
+    Err("scatter_add_index_rank", lambda: ag.scatter_add(ag.ones(2, 3), 0, ag.tensor([0, 1]), ag.ones(2)),
+        (r"scatter_add", r"1 dimensions?", r"2")),
+    Err("scatter_add_src_rank", lambda: ag.scatter_add(ag.ones(2, 3), 0, ag.tensor([[0, 1]]), ag.ones(2)),
+        (r"scatter_add", r"src has 1", r"2 dimensions")),
     Err("scatter_add_src_smaller_than_index",
         lambda: ag.scatter_add(ag.ones(2, 3), 1, ag.tensor([[0, 1, 2], [1, 0, 2]]), ag.ones(2, 2)),
-        (r"scatter_add", r"index", r"\(2, 3\)", r"src", r"\(2, 2\)"),
-        proposed="scatter_add: the index of shape (2, 3) must be no larger than src of shape (2, 2) in every dimension "
-                 "(today: 'ScatterAdd: shapes (2, 3), (2, 2) cannot be broadcast together', which misleads)"),
+        (r"scatter_add", r"index", r"\(2, 3\)", r"src", r"\(2, 2\)")),
     Err("index_select_index_out_of_range", lambda: ag.index_select(ag.ones(2, 3), 1, ag.tensor([0, 5])),
-        (r"index_select", r"index 5 is out of bounds", r"size 3"),
-        proposed="index_select: index 5 is out of bounds for dimension 1 with size 3 (today it names getitem)"),
+        (r"index_select", r"index 5 is out of bounds", r"size 3")),
     Err("index_select_matrix_index", lambda: ag.index_select(ag.ones(2, 3), 1, ag.tensor([[0, 1]])),
-        (r"index_select", r"1-D|vector", r"\(1, 2\)"),
-        proposed="index_select: the index must be 1-D, got shape (1, 2) (today no error: a (2, 1, 2) result; "
-                 "PyTorch raises 'Index is supposed to be a vector')"),
+        (r"index_select", r"1-D|vector", r"\(1, 2\)")),
     # ---- einsum ------------------------------------------------------------------------------
     Err("einsum_unknown_output_subscript", lambda: ag.einsum("ij,jk->il", ag.ones(2, 3), ag.ones(3, 4)),
         (r"einsum", r"'l'", r"ij,jk->il", r"\(2, 3\)", r"\(3, 4\)")),
     Err("einsum_operand_count", lambda: ag.einsum("ij,jk->ik", ag.ones(2, 3)), (r"einsum", r"2 operands", r"1")),
     Err("einsum_rank", lambda: ag.einsum("ijk,jk->ik", ag.ones(2, 3), ag.ones(3, 4)), (r"einsum", r"subscripts", r"operand 0")),
+    Err("einsum_sizes_disagree_in_one_operand", lambda: ag.einsum("ii->i", ag.ones(2, 3)), (r"einsum", r"'i'", r"2", r"3")),
     Err("einsum_sizes_disagree", lambda: ag.einsum("ij,jk->ik", ag.ones(2, 3), ag.ones(4, 4)),
-        (r"einsum", r"'?j'?", r"3", r"4", r"operand"),
-        proposed="einsum: subscript 'j' has size 3 in operand 0 but size 4 in operand 1 (equation 'ij,jk->ik', shapes "
-                 "(2, 3), (4, 4)) (today: 'shapes ... cannot be broadcast together', which misleads)"),
+        (r"einsum", r"'?j'?", r"3", r"4", r"operand")),
     # ---- the graph ---------------------------------------------------------------------------
     Err("backward_of_a_non_scalar", lambda: (ag.ones(3, requires_grad=True) * 2).backward(),
         (r"backward", r"scalar", r"\(3,\)", r"gradient=|\.sum\(\)\.backward\(\)")),
@@ -221,19 +212,21 @@ CASES = [
     Err("device_in_a_factory", lambda: ag.zeros(3, device="cuda:0"), (r"device", r"cuda", r"cpu")),
     Err("set_default_dtype_int", lambda: ag.set_default_dtype(ag.int64), (r"set_default_dtype", r"floating", r"int64")),
     Err("in_place_float_into_int", lambda: ag.tensor([1, 2]).mul_(0.5), (r"mul_", r"int64", r"float64|cast")),
-    Err("ragged_nested_list", lambda: ag.tensor([[1.0, 2.0], [3.0]]), (r"tensor", r"length 2", r"dim 1|nested"),
-        proposed="tensor: expected a sequence of length 2 at dim 1, got length 1 (nested lists must be rectangular) "
-                 "(today: NumPy's 'setting an array element with a sequence ... inhomogeneous shape')"),
-    Err("string_data", lambda: ag.tensor("abc"), (r"tensor", r"str", r"numbers"),
-        proposed="tensor: could not turn str into a numeric array; pass numbers, nested lists of numbers, or a NumPy "
-                 "array (today: no error, a tensor of dtype <U3)"),
-    Err("negative_size", lambda: ag.zeros(-1), (r"zeros", r"-1", r"non-negative|negative"),
-        proposed="zeros: sizes must be non-negative, got (-1,) (today: NumPy's bare 'negative dimensions are not allowed')"),
-    Err("randint_empty_range", lambda: ag.randint(5, 2, (3,)), (r"randint", r"5", r"2", r"less than|low.*high"),
-        proposed="randint: low (5) must be less than high (2) (today: NumPy's bare 'low >= high')"),
-    Err("add_a_string", lambda: ag.ones(3) + "a", (r"add|\+", r"str", r"Tensor"),
-        proposed="add: unsupported operand type str (use a number or a Tensor) (today: numpy.UFuncTypeError 'ufunc 'add' "
-                 "did not contain a loop with signature matching types')"),
+    Err("ragged_nested_list", lambda: ag.tensor([[1.0, 2.0], [3.0]]), (r"tensor", r"length 2", r"dim 1|nested")),
+    Err("ragged_number_among_lists", lambda: ag.tensor([[1.0, 2.0], 3.0]), (r"tensor", r"length 2", r"dim 1", r"float")),
+    Err("ragged_list_among_numbers", lambda: ag.tensor([1.0, [2.0, 3.0]]), (r"tensor", r"float", r"dim 1", r"length 2")),
+    Err("string_data", lambda: ag.tensor("abc"), (r"tensor", r"str", r"numbers")),
+    Err("string_list", lambda: ag.tensor(["a", "b"]), (r"tensor", r"<U1", r"numbers")),
+    Err("string_as_tensor", lambda: ag.as_tensor("abc"), (r"as_tensor", r"str", r"numbers")),
+    Err("string_with_a_dtype", lambda: ag.tensor("abc", dtype=ag.float32), (r"tensor", r"'abc'", r"dtype float32")),
+    Err("negative_size", lambda: ag.zeros(-1), (r"zeros", r"-1", r"non-negative|negative")),
+    Err("negative_size_full", lambda: ag.full((2, -3), 1.0), (r"full", r"\(2, -3\)", r"non-negative")),
+    Err("negative_size_random", lambda: ag.randn(2, -3), (r"randn", r"\(2, -3\)", r"non-negative")),
+    Err("negative_size_randint", lambda: ag.randint(0, 5, (-2,)), (r"randint", r"\(-2,\)", r"non-negative")),
+    Err("randint_empty_range", lambda: ag.randint(5, 2, (3,)), (r"randint", r"5", r"2", r"less than|low.*high")),
+    Err("add_a_string", lambda: ag.ones(3) + "a", (r"add|\+", r"str", r"Tensor")),
+    Err("multiply_by_none", lambda: ag.ones(3) * None, (r"mul", r"NoneType", r"Tensor")),
+    Err("compare_with_a_string", lambda: ag.ones(3) < "a", (r"lt", r"str", r"Tensor")),
     # ---- files -------------------------------------------------------------------------------
     Err("load_a_text_file", _load_text_file, (r"load", r"notes\.pt", r"not a readable graphgrad file", r"ag\.save")),
     Err("load_a_torch_file", _load_torch_file, (r"load", r"model\.pt", r"not a readable graphgrad file", r"pickle")),
@@ -270,10 +263,60 @@ def test_error_message_names_the_op_the_shapes_and_the_fix(name, tmp_path):
     assert not missing, f"{message!r} lacks {missing}"
 
 
-@pytest.mark.xfail(strict=True, reason="redundant: function.py _explained prefixes the op and appends the input shapes "
-                                      "to a message that already names both ('Matmul: matmul: ... (input shapes: ...)')")
 def test_messages_say_the_op_and_the_shapes_once():
     with pytest.raises(ValueError) as info:
         ag.ones(3, 4) @ ag.ones(5, 2)
     message = str(info.value)
     assert message.lower().count("matmul") == 1 and message.count("(3, 4)") == 1, message
+
+
+# PyTorch's exception types where it has them: IndexError for indices and dims out of range,
+# TypeError for what is not a number or a Tensor. Shape and value mistakes are ValueErrors here,
+# as everywhere in graphgrad (PyTorch raises RuntimeError for most of them).
+EXPECTED_TYPES = {
+    IndexError: ["dim_argmax", "dim_argmin", "gather_index_out_of_range", "scatter_add_index_out_of_range",
+                 "index_select_index_out_of_range", "index_select_matrix_index"],
+    TypeError: ["cat_of_a_number", "cat_of_a_list", "stack_of_a_number", "string_data", "string_list", "string_as_tensor",
+                "add_a_string", "multiply_by_none", "compare_with_a_string"],
+    ValueError: ["broadcast_eq", "broadcast_lt", "broadcast_floor_divide", "broadcast_logical_and", "broadcast_masked_fill",
+                 "broadcast_masked_fill_value", "matmul_batch_dims", "chunk_zero", "tril_of_a_vector",
+                 "scatter_add_src_smaller_than_index", "gather_index_larger_than_the_input", "einsum_sizes_disagree",
+                 "ragged_nested_list", "ragged_number_among_lists", "negative_size", "randint_empty_range"],
+}
+
+
+@pytest.mark.parametrize("name, kind", [(name, kind) for kind, names in EXPECTED_TYPES.items() for name in names])
+def test_error_types(name, kind, tmp_path):
+    error = _raise(BY_NAME[name], tmp_path)
+    assert type(error) is kind, f"{name}: {type(error).__name__}: {error}"
+
+
+def test_inputs_at_the_edge_of_the_checks_still_work():
+    """Inputs just inside what the new checks reject give PyTorch's results."""
+    torch = pytest.importorskip("torch")
+    x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    tx = torch.tensor(x.numpy())
+    pairs = [
+        # a size-1 subscript broadcasts in einsum
+        (ag.einsum("ij,jk->ik", x[:, :1], ag.ones(4, 4)), torch.einsum("ij,jk->ik", tx[:, :1], torch.ones(4, 4))),
+        # a 0-d index selects one entry and keeps the dimension
+        (ag.index_select(x, 1, ag.tensor(2)), torch.index_select(tx, 1, torch.tensor(2))),
+        # scatter_add's index may be longer than the input along dim (not off it), and smaller than src
+        (ag.scatter_add(x, 0, ag.tensor([[0, 1, 0], [1, 1, 0], [0, 0, 1]]), ag.ones(3, 4)),
+         torch.scatter_add(tx, 0, torch.tensor([[0, 1, 0], [1, 1, 0], [0, 0, 1]]), torch.ones(3, 4)[:, :3])),
+        # gather's index may be smaller than the input off dim
+        (ag.gather(x, 1, ag.tensor([[2, 0]])), torch.gather(tx, 1, torch.tensor([[2, 0]]))),
+        # a mask larger than the tensor broadcasts both (out of place)
+        (x[0].masked_fill(ag.tensor([[True, False, True], [False, False, True]]), -1.0),
+         tx[0].masked_fill(torch.tensor([[True, False, True], [False, False, True]]), -1.0)),
+        (ag.tril(x, 1), torch.tril(tx, 1)),
+        (ag.tensor([(1, 2), [3, 4]]), torch.tensor([(1, 2), [3, 4]])),
+        (ag.zeros(0, 3), torch.zeros(0, 3)),
+        (ag.cat([x, x.detach().numpy()], dim=1), torch.cat([tx, tx], dim=1)),  # NumPy arrays are still accepted
+        (ag.ones(3) == ag.ones(2, 1), torch.ones(3) == torch.ones(2, 1)),
+    ]
+    for ours, theirs in pairs:
+        expected = theirs.numpy()
+        assert ours.shape == expected.shape and ours.dtype == expected.dtype
+        np.testing.assert_array_equal(np.asarray(ours), expected)
+    assert [c.shape for c in x.chunk(1, dim=1)] == [(2, 3)]

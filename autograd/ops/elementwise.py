@@ -451,7 +451,18 @@ clip = clamp
 
 
 def masked_fill(a: Tensor, mask, value) -> Tensor:
-    return where(mask, value, a)
+    try:
+        return where(mask, value, a)
+    except ValueError:
+        from .._shapes import broadcast_together
+        shape, mask_shape = np.shape(_raw(a)), np.shape(_raw(mask))
+        if broadcast_together(shape, mask_shape):
+            raise ValueError(f"masked_fill: the value of shape {np.shape(_raw(value))} cannot be broadcast to the "
+                             f"shapes {shape} of the tensor and {mask_shape} of the mask; use a number or a 0-d "
+                             f"tensor") from None
+        raise ValueError(f"masked_fill: the tensor of shape {shape} and the mask of shape {mask_shape} cannot be "
+                         f"broadcast together: each dimension, compared from the right, must be equal or 1 "
+                         f"(reshape or unsqueeze the mask to align them)") from None
 
 
 def cast(a: Tensor, dtype) -> Tensor:
@@ -463,9 +474,19 @@ def cast(a: Tensor, dtype) -> Tensor:
 
 # ---- no gradient: comparisons, rounding, logic ------------------------------------------
 
+_TORCH_NAMES = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le", "greater": "gt",
+                "greater_equal": "ge"}
+
+
 def _no_grad(np_func):
+    name = _TORCH_NAMES.get(np_func.__name__, np_func.__name__)
+
     def op(*args) -> Tensor:
-        return Tensor._make(np.asarray(np_func(*[_raw(a) for a in args])))
+        try:
+            return Tensor._make(np.asarray(np_func(*[_raw(a) for a in args])))
+        except (ValueError, TypeError) as error:
+            from ..function import _explained
+            raise _explained(name, error, args) from None
     op.__name__ = np_func.__name__
     op.__doc__ = f"Elementwise {np_func.__name__}; the result carries no gradient."
     return op

@@ -21,7 +21,8 @@ def _matmul_error(a, b):
         return ValueError(f"matmul: shapes {sa} and {sb} do not align: the last dim of the first "
                           f"({sa[-1]}) must equal the {'only' if len(sb) == 1 else 'second-to-last'} "
                           f"dim of the second ({inner_b})")
-    return ValueError(f"matmul: the batch dimensions of shapes {sa} and {sb} cannot be broadcast together")
+    return ValueError(f"matmul: the batch dimensions {sa[:-2]} and {sb[:-2]} of shapes {sa} and {sb} cannot be "
+                      f"broadcast together: compared from the right, each must be equal or 1")
 
 
 class Matmul(Primitive):
@@ -72,6 +73,23 @@ def _parse_einsum(equation, count):
     return terms, output
 
 
+def _einsum_error(equation, terms, shapes, error):
+    """Names the subscript whose sizes disagree (NumPy speaks of broadcasting remapped shapes)."""
+    listed = ", ".join(str(s) for s in shapes)
+    seen = {}  # subscript -> (size, operand) where it first has a size other than 1
+    for operand, (term, shape) in enumerate(zip(terms, shapes)):
+        if len(term) != len(shape):
+            continue  # NumPy's message already names the operand with too many or too few subscripts
+        for letter, size in zip(term, shape):
+            if size == 1:
+                continue  # broadcasts against any size
+            first_size, first_operand = seen.setdefault(letter, (size, operand))
+            if first_size != size:
+                return ValueError(f"einsum: subscript {letter!r} has size {first_size} in operand {first_operand} but "
+                                  f"size {size} in operand {operand} (equation {equation!r}, shapes {listed})")
+    return ValueError(f"einsum: {error} (equation {equation!r}, shapes {listed})")
+
+
 class Einsum(Primitive):
     @staticmethod
     def forward(ctx, *operands, equation=""):
@@ -81,8 +99,7 @@ class Einsum(Primitive):
         try:
             return np.einsum(f"{','.join(ctx.terms)}->{ctx.output_term}", *operands)
         except ValueError as error:
-            shapes = ", ".join(str(s) for s in ctx.shapes)
-            raise ValueError(f"einsum: {error} (equation {equation!r}, shapes {shapes})") from None
+            raise _einsum_error(equation, ctx.terms, ctx.shapes, error) from None
 
     @staticmethod
     def backward(ctx, g):

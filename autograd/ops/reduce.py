@@ -261,7 +261,7 @@ def _arg(x, dim, keepdim, aliases, pick):
     keepdim = aliases.pop("keepdims", keepdim)
     if dim is None:
         return Tensor._make(np.asarray(pick(x._data)))
-    axis = normalize_axis(dim, x.ndim)
+    axis = normalize_axis(dim, x.ndim, pick.__name__)
     return Tensor._make(np.asarray(pick(x._data, axis=axis, keepdims=keepdim)))
 
 

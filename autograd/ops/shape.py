@@ -70,6 +70,12 @@ def _plain_index(index):
     return tuple(out)
 
 
+def index_error(op, error, shape) -> IndexError:
+    """NumPy's IndexError in PyTorch's words ("dimension", not "axis"), naming the op and the shape."""
+    message = str(error).replace("for axis", "for dimension")
+    return IndexError(f"{op}: {message} (indexing a tensor of shape {tuple(shape)})")
+
+
 class BasicIndex(Primitive):
     """Indexing with ints, slices, None and Ellipsis: a view, as in PyTorch and NumPy."""
     _is_view = True
@@ -80,7 +86,7 @@ class BasicIndex(Primitive):
         try:
             return a[index]
         except IndexError as error:
-            raise IndexError(f"getitem: {error} (indexing a tensor of shape {a.shape})") from None
+            raise index_error("getitem", error, a.shape) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -346,12 +352,22 @@ def getitem(x, index):
     return cls.apply(x, index=index if len(index) != 1 else index[0])
 
 
+def _check_tensors(op, tensors):
+    for position, t in enumerate(tensors):
+        if not isinstance(t, (Tensor, np.ndarray)):
+            raise TypeError(f"{op}: expected a sequence of Tensors, got {type(t).__name__} at position {position}") from None
+
+
 def cat(tensors, dim=0, **aliases) -> Tensor:
     dim = aliases.pop("axis", dim)
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
-    return Cat.apply(*tensors, axis=normalize_axis(dim, tensors[0].ndim, "cat"))
+    try:
+        return Cat.apply(*tensors, axis=normalize_axis(dim, tensors[0].ndim, "cat"))
+    except AttributeError:  # a number or a list among them: name it rather than leak the AttributeError
+        _check_tensors("cat", tensors)
+        raise
 
 
 concatenate = concat = cat
@@ -362,7 +378,11 @@ def stack(tensors, dim=0, **aliases) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: expected a non-empty list of tensors")
-    shapes = {tuple(t.shape) for t in tensors}
+    try:
+        shapes = {tuple(t.shape) for t in tensors}
+    except AttributeError:
+        _check_tensors("stack", tensors)
+        raise
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     axis = normalize_axis(dim, tensors[0].ndim + 1, "stack")
@@ -387,6 +407,8 @@ def split(x: Tensor, split_size_or_sections, dim=0) -> tuple[Tensor, ...]:
 
 
 def chunk(x: Tensor, chunks, dim=0) -> tuple[Tensor, ...]:
+    if chunks < 1:
+        raise ValueError(f"chunk: chunks must be at least 1, got {chunks}")
     n = x.shape[normalize_axis(dim, x.ndim, "chunk")]
     return split(x, -(-n // chunks), dim)
 
@@ -433,27 +455,70 @@ def _leading_region(x, index, axis=None):
     return getitem(x, tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape)))
 
 
+def _check_rank(op, index, x, what="the input"):
+    if index.ndim != x.ndim:
+        raise ValueError(f"{op}: index has {index.ndim} dimensions but {what} has {x.ndim}; they must match")
+
+
+def _check_fits(op, index, other, what, axis=None):
+    if any(i > n for d, (i, n) in enumerate(zip(index.shape, other.shape)) if d != axis):
+        but = "" if axis is None else f" but dimension {axis}"
+        raise ValueError(f"{op}: the index of shape {tuple(index.shape)} must be no larger than {what} of shape "
+                         f"{tuple(other.shape)} in every dimension{but}") from None
+
+
+def _check_index(op, x, index, axis, src=None):
+    """Raises the error for an index that does not fit: larger than the input off `axis` (or than
+    src anywhere), or holding a value out of range along `axis`. Called once NumPy has refused it."""
+    _check_fits(op, index, x, "the input", axis)
+    if src is not None:
+        _check_fits(op, index, src, "src")
+    size = x.shape[axis]
+    outside = index[(index >= size) | (index < -size)]
+    if outside.size:
+        raise IndexError(f"{op}: index {outside.flat[0]} is out of bounds for dimension {axis} with size {size} "
+                         f"(input shape {tuple(x.shape)}, index shape {tuple(index.shape)})") from None
+
+
 def gather(x: Tensor, dim, index) -> Tensor:
     index = _index_array(index, "gather")
     axis = normalize_axis(dim, x.ndim, "gather")
-    if index.ndim != x.ndim:
-        raise ValueError(f"gather: index has {index.ndim} dimensions but the input has {x.ndim}; they must match")
-    return Gather.apply(_leading_region(x, index, axis), axis=axis, index=index)
+    _check_rank("gather", index, x)
+    try:
+        return Gather.apply(_leading_region(x, index, axis), axis=axis, index=index)
+    except IndexError:
+        _check_index("gather", x, index, axis)
+        raise
 
 
 def scatter_add(x: Tensor, dim, index, src) -> Tensor:
     index = _index_array(index, "scatter_add")
     axis = normalize_axis(dim, x.ndim, "scatter_add")
-    return ScatterAdd.apply(x, _leading_region(src, index), axis=axis, index=index)
+    _check_rank("scatter_add", index, x)
+    _check_rank("scatter_add", index, src, "src")
+    try:
+        return ScatterAdd.apply(x, _leading_region(src, index), axis=axis, index=index)
+    except (IndexError, ValueError):  # ValueError: NumPy broadcasting a src smaller than the index
+        _check_index("scatter_add", x, index, axis, src)
+        raise
 
 
 def index_select(x: Tensor, dim, index) -> Tensor:
     index = _index_array(index, "index_select")
     axis = normalize_axis(dim, x.ndim, "index_select")
-    return getitem(x, (slice(None),) * axis + (index.reshape(-1),))
+    if index.ndim > 1:
+        raise IndexError(f"index_select: the index must be a vector (1-D), got shape {tuple(index.shape)}")
+    try:
+        return getitem(x, (slice(None),) * axis + (index.reshape(-1),))
+    except IndexError:
+        _check_index("index_select", x, index, axis)
+        raise
 
 
 def _triangle(x, diagonal, lower):
+    if x.ndim < 2:
+        raise ValueError(f"{'tril' if lower else 'triu'}: expected a tensor with at least 2 dimensions, "
+                         f"got shape {tuple(x.shape)}")
     rows, cols = x.shape[-2:]
     keep = np.tri(rows, cols, diagonal, dtype=bool)
     from .elementwise import where
