@@ -8,9 +8,6 @@ from .random import default_generator
 from .tensor import Tensor, _default_float_array
 
 
-_NUMERIC_KINDS = "biufc"  # bool, int, unsigned, float, complex: what NumPy kinds a tensor may hold
-
-
 def _is_sequence(item):
     return isinstance(item, (list, tuple)) or (isinstance(item, (np.ndarray, Tensor)) and item.ndim > 0)
 
@@ -30,12 +27,6 @@ def _check_rectangular(data, op):
                 raise ValueError(f"{op}: expected {_describe(first)} at dim {dim}, got {_describe(item)} "
                                  f"(nested lists must be rectangular)") from None
         level, dim = [x for item in level for x in item], dim + 1
-
-
-def _check_numeric(array, data, op):
-    if array.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(f"{op}: could not turn {type(data).__name__} into a numeric array (NumPy reads it as dtype "
-                        f"{array.dtype}); pass numbers, nested lists of numbers, or a NumPy array")
 
 
 def _check_sizes(sizes, op):
@@ -76,16 +67,13 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
         _check_rectangular(data, "tensor")
         asked = "" if dtype is None else f" (converting to dtype {np.dtype(dtype)})"
         raise ValueError(f"tensor: {error}{asked}") from None
-    _check_numeric(array, data, "tensor")
     return _finish(array, None, requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
-    array = _default_float_array(data._data if isinstance(data, Tensor) else data)
-    _check_numeric(array, data, "as_tensor")
-    return _finish(array, dtype, False, device)
+    return _finish(_default_float_array(data._data if isinstance(data, Tensor) else data, "as_tensor"), dtype, False, device)
 
 
 def from_numpy(array) -> Tensor:

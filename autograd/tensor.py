@@ -11,18 +11,14 @@ from . import dtypes
 from .grad_mode import is_grad_enabled
 
 
-def _default_float_array(data):
+def _default_float_array(data, op="tensor"):
     """np.asarray with PyTorch's dtype rules: Python floats become the default float dtype."""
-    if isinstance(data, np.ndarray):
-        return data
-    if isinstance(data, np.generic):
-        return np.asarray(data)
-    array = np.asarray(data)
-    if array.dtype == np.float64:
+    array = data if isinstance(data, np.ndarray) else np.asarray(data)
+    if array.dtype == np.float64 and not isinstance(data, (np.ndarray, np.generic)):
         return array.astype(dtypes.get_default_dtype())
-    if array.dtype == object:
-        raise TypeError(f"tensor: could not turn {type(data).__name__} into a numeric array; "
-                        f"pass numbers, nested lists of numbers, or a NumPy array")
+    if array.dtype.kind not in "biufc":  # bool, integers, floats, complex: not str or object
+        raise TypeError(f"{op}: could not turn {type(data).__name__} into a numeric array (NumPy reads it as dtype "
+                        f"{array.dtype}); pass numbers, nested lists of numbers, or a NumPy array")
     return array
 
 

@@ -105,7 +105,7 @@ def clamp_(t, min=None, max=None):  # noqa: A002
 
 
 def setitem_(t, index, value):
-    from .shape import IndexAdd, _is_basic, _plain_index
+    from .shape import IndexAdd, _is_basic, _plain_index, index_error
 
     index = _plain_index(index)
     index = index if len(index) != 1 else index[0]
@@ -122,7 +122,10 @@ def setitem_(t, index, value):
     def write(d, v):
         d[index] = v
 
-    return _apply(t, "setitem", out_of_place, write, value)
+    try:
+        return _apply(t, "setitem", out_of_place, write, value)
+    except IndexError as error:
+        raise index_error("setitem", error, t.shape) from None
 
 
 def _random_fill(t, name, draw, generator):
