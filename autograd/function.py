@@ -91,17 +91,26 @@ def _sole_owner(array) -> bool:
             and array.flags.writeable and sys.getrefcount(array) <= _REFS_WHEN_SOLE)
 
 
-def _check_view_is_current(view, node):
-    """A view taken before an in-place op on its base still points at the base's old graph node."""
-    base = view._aux["base"]
-    if base.grad_fn is not view._aux["base_fn"]:
-        raise RuntimeError(f"{node.name}: this tensor is a view of a tensor that was changed in place after the "
-                           f"view was taken, so its recorded history is out of date. Take the view again after "
-                           f"the in-place operation (or clone() the base before changing it)")
+def refresh_view(view):
+    """A view taken before an in-place op on its base still points at the base's old history:
+    as PyTorch does, give it a new grad_fn by replaying its view ops on the base as it is now."""
+    aux = view._aux
+    base = aux["base"]
+    if base.grad_fn is aux["base_fn"]:
+        return
+    replayed = base
+    for cls, args, options in aux["replay"]:
+        replayed = cls.apply(replayed, *args, **options)
+    node = replayed.grad_fn
+    if node is not None:
+        node._output = weakref.ref(view)
+    view.grad_fn, aux["base_fn"] = node, base.grad_fn
 
 
 def node_of(tensor):
     """The graph node that receives `tensor`'s gradient (its grad_fn, or its accumulator)."""
+    if tensor._aux is not None and "base" in tensor._aux:
+        refresh_view(tensor)
     if tensor.grad_fn is not None:
         return tensor.grad_fn
     aux = tensor._aux_dict()
@@ -148,6 +157,7 @@ class Function:
     pre_hooks = ()
     retain_hook = None
     _released = False  # set on the instance by release()
+    _watched = ()  # (tensor, version) of index/mask tensors, set on the instance by watch_indices
 
     @staticmethod
     def forward(ctx, *args, **options):
@@ -190,6 +200,8 @@ class Function:
             root = base._base if base._base is not None else base
             aux = out._aux_dict()
             aux["base"], aux["base_fn"] = root, root.grad_fn
+            # how to take this view of the root again, for refresh_view
+            aux["replay"] = (base._aux["replay"] if root is not base else ()) + ((cls, args[1:], options),)
         if _anomaly.check_forward:
             anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if record:
@@ -211,7 +223,7 @@ class Function:
         for a, need in zip(args, needs):
             if need:
                 if a._aux is not None and "base" in a._aux:
-                    _check_view_is_current(a, self)
+                    refresh_view(a)
                 parents.append(a.grad_fn or node_of(a))
             else:
                 parents.append(None)
@@ -291,6 +303,9 @@ class Function:
 
     def propagate(self, grad):
         """Engine protocol: gradients for `inputs` from the final gradient of the output."""
+        for tensor, version in self._watched:
+            if tensor._version != version:
+                self._raise_modified(tensor._version, version, "an index, mask or condition tensor")
         tensor_mode = type(grad) is Tensor
         if not self._array_forward and not tensor_mode:
             grad = _make(grad)
@@ -389,6 +404,18 @@ class Primitive(Function):
 
     __slots__ = ()
     _array_forward = True
+
+
+def watch_indices(out, indices):
+    """Index, mask and condition arrays are copied in forward, so backward always uses forward's
+    values; like PyTorch, which saves those tensors, backward also raises if one of them has been
+    changed in place since. Registers the Tensors among `indices` with the node that made `out`."""
+    node = out.grad_fn
+    if node is not None:
+        watched = tuple((t, t._version) for t in indices if isinstance(t, Tensor))
+        if watched:
+            node._watched = watched
+    return out
 
 
 def _explained(op, error, args):

@@ -704,25 +704,8 @@ NAMED.update({f"constant_changed_through_{name}": _change_of_a_constant_through(
     "iteration": lambda c: list(c)[1], "flatten": lambda c: c.flatten()}.items()})
 NAMED.update({f"leaf_{name}_outside_no_grad": _on_a_leaf(change) for name, change in LEAF_CHANGES.items()})
 
-_COPIED = ("PyTorch saves the {} tensor for backward and raises when it changed in place; graphgrad copies its "
-           "array in forward, so backward uses the values forward used (a correct gradient, no error)")
-_STALE_VIEW = ("a view taken before an in-place op on its base: PyTorch regenerates the view's grad_fn and gives "
-               "the gradient; graphgrad raises a clear RuntimeError (take the view again) instead")
-# name: (reason the parity test fails, reason the safety test fails or None)
-NAMED_DIVERGENCES = {
-    # graphgrad copies index, mask and condition arrays in forward: the gradient stays right
-    # (the safety test passes) where PyTorch raises instead (the parity test still differs).
-    "index_tensor_changed": (_COPIED.format("index"), None),
-    "gather_index_changed": (_COPIED.format("index"), None),
-    "index_select_index_changed": (_COPIED.format("index"), None),
-    "scatter_add_index_changed": (_COPIED.format("index"), None),
-    "where_condition_changed": (_COPIED.format("condition"), None),
-    "masked_fill_mask_changed": (_COPIED.format("mask"), None),
-    "boolean_mask_index_changed": (_COPIED.format("mask"), None),
-    "base_changed_after_a_view_was_taken": (_STALE_VIEW, None),
-    "base_changed_after_a_reshape_was_taken": (_STALE_VIEW, None),
-    "base_changed_after_an_expand_was_taken": (_STALE_VIEW, None),
-}
+# name: (reason the parity test fails, reason the safety test fails or None); none are left
+NAMED_DIVERGENCES = {}
 
 
 def _named_params(which, names):

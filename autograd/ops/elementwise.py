@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from ..function import Primitive
+from ..function import Primitive, watch_indices
 from ..tensor import Tensor
 
 
@@ -430,7 +430,7 @@ def square(a: Tensor) -> Tensor:
 
 def where(condition, a, b) -> Tensor:
     """Elementwise `a` where `condition` holds, else `b`; gradients flow to the chosen side."""
-    return Where.apply(_raw(condition), a, b)
+    return watch_indices(Where.apply(_raw(condition), a, b), (condition,))
 
 
 def clamp(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002

@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from .._shapes import normalize_axes, normalize_axis, shape_from_args, sum_to
-from ..function import Primitive
+from ..function import Primitive, watch_indices
 from ..tensor import Tensor
 
 
@@ -84,9 +84,14 @@ class BasicIndex(Primitive):
     def forward(ctx, a, index=()):
         ctx.shape, ctx.index = a.shape, index
         try:
-            return a[index]
+            out = a[index]
         except IndexError as error:
             raise index_error("getitem", error, a.shape) from None
+        # an element picked by ints alone comes back from NumPy as a copied scalar; index with a
+        # trailing Ellipsis instead, which gives a 0-d view, as PyTorch's t[i] is
+        if type(out) is np.ndarray or not ctx._is_view:
+            return out
+        return a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
 
     @staticmethod
     def backward(ctx, g):
@@ -347,9 +352,11 @@ def unflatten(x: Tensor, dim, sizes) -> Tensor:
 
 
 def getitem(x, index):
+    given = index if isinstance(index, tuple) else (index,)
     index = _plain_index(index)
-    cls = BasicIndex if _is_basic(index) else AdvancedIndex
-    return cls.apply(x, index=index if len(index) != 1 else index[0])
+    if _is_basic(index):
+        return BasicIndex.apply(x, index=index if len(index) != 1 else index[0])
+    return watch_indices(AdvancedIndex.apply(x, index=index if len(index) != 1 else index[0]), given)
 
 
 def _check_tensors(op, tensors):
@@ -481,35 +488,35 @@ def _check_index(op, x, index, axis, src=None):
 
 
 def gather(x: Tensor, dim, index) -> Tensor:
-    index = _index_array(index, "gather")
+    given, index = index, _index_array(index, "gather")
     axis = normalize_axis(dim, x.ndim, "gather")
     _check_rank("gather", index, x)
     try:
-        return Gather.apply(_leading_region(x, index, axis), axis=axis, index=index)
+        return watch_indices(Gather.apply(_leading_region(x, index, axis), axis=axis, index=index), (given,))
     except IndexError:
         _check_index("gather", x, index, axis)
         raise
 
 
 def scatter_add(x: Tensor, dim, index, src) -> Tensor:
-    index = _index_array(index, "scatter_add")
+    given, index = index, _index_array(index, "scatter_add")
     axis = normalize_axis(dim, x.ndim, "scatter_add")
     _check_rank("scatter_add", index, x)
     _check_rank("scatter_add", index, src, "src")
     try:
-        return ScatterAdd.apply(x, _leading_region(src, index), axis=axis, index=index)
+        return watch_indices(ScatterAdd.apply(x, _leading_region(src, index), axis=axis, index=index), (given,))
     except (IndexError, ValueError):  # ValueError: NumPy broadcasting a src smaller than the index
         _check_index("scatter_add", x, index, axis, src)
         raise
 
 
 def index_select(x: Tensor, dim, index) -> Tensor:
-    index = _index_array(index, "index_select")
+    given, index = index, _index_array(index, "index_select")
     axis = normalize_axis(dim, x.ndim, "index_select")
     if index.ndim > 1:
         raise IndexError(f"index_select: the index must be a vector (1-D), got shape {tuple(index.shape)}")
     try:
-        return getitem(x, (slice(None),) * axis + (index.reshape(-1),))
+        return watch_indices(getitem(x, (slice(None),) * axis + (index.reshape(-1),)), (given,))
     except IndexError:
         _check_index("index_select", x, index, axis)
         raise
