@@ -48,6 +48,10 @@ class AccumulateGrad:
         return self.variable._data.shape
 
     @property
+    def output_dtype(self):
+        return self.variable._data.dtype
+
+    @property
     def next_functions(self):
         return ()
 
@@ -150,7 +154,8 @@ class Function:
     """
 
     # subclasses get a __dict__ for what forward stores on ctx
-    __slots__ = ("inputs", "needs_input_grad", "output_shape", "_saved", "_args", "_output", "__weakref__")
+    __slots__ = ("inputs", "needs_input_grad", "output_shape", "output_dtype", "_saved", "_args", "_output",
+                 "__weakref__")
     _array_forward = False
     _is_view = False
     _exact_dtype = False  # True for ops whose output dtype is asked for (a cast), never defaulted
@@ -188,8 +193,10 @@ class Function:
                 raw, result = result, np.asarray(result)  # ufuncs on 0-d arrays return NumPy scalars
                 if ctx._saved:  # forward saved that scalar as its output: keep recognising it as such
                     ctx._saved = tuple(result if value is raw else value for value in ctx._saved)
-            if result.dtype is _float64 and not cls._exact_dtype and not _has_float64(arrays):
-                result = result.astype(get_default_dtype())  # int tensor * 0.5 is float32, as in PyTorch
+            if result.dtype is _float64 and not cls._exact_dtype:
+                wanted = _promoted_float(arrays)
+                if wanted is not _float64:
+                    result = result.astype(wanted)
             out = _make(result, record)
         else:
             result = cls._run_tensor_forward(ctx, args, options)
@@ -232,7 +239,7 @@ class Function:
         # Constants and tensors that need no gradient are kept (weakly) for inspection only.
         self._args = None if not constants else tuple(
             [None if need else (weakref.ref(a) if isinstance(a, Tensor) else a) for a, need in zip(args, needs)])
-        self.output_shape = out._data.shape
+        self.output_shape, self.output_dtype = out._data.shape, out._data.dtype
         self._output = weakref.ref(out)
         if _anomaly.enabled:
             self._anomaly_frame = anomaly.user_frame()
@@ -331,6 +338,8 @@ class Function:
                 g = np.asarray(g)
             if g.shape != shape:
                 g = self._reduce_broadcast(g, i, shape)
+            if g.dtype != parent.output_dtype:  # as PyTorch: each input gets a gradient of its own dtype
+                g = g.to(parent.output_dtype) if tensor_mode else g.astype(parent.output_dtype)
             out.append(g)
         return out
 
@@ -439,5 +448,18 @@ def _explained(op, error, args):
 _OPERANDS = (Tensor, np.ndarray, np.generic, int, float, complex)  # what an op's forward can compute with
 
 
-def _has_float64(arrays):
-    return any(isinstance(a, (np.ndarray, np.generic)) and a.dtype is _float64 for a in arrays)
+def _promoted_float(arrays):
+    """The dtype PyTorch gives a result NumPy computed in float64: float64 only where a float64
+    tensor with dimensions asks for it, or, with no float tensor with dimensions among the
+    inputs, a 0-d one; otherwise the widest float input with dimensions, or the default dtype
+    (Python floats never promote: int tensor * 0.5 is float32)."""
+    dimensioned = zero_dim = None
+    for a in arrays:
+        if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "f":
+            if a.ndim:
+                dimensioned = a.dtype if dimensioned is None else np.promote_types(dimensioned, a.dtype)
+            else:
+                zero_dim = a.dtype if zero_dim is None else np.promote_types(zero_dim, a.dtype)
+    if dimensioned is not None:
+        return dimensioned
+    return zero_dim if zero_dim is not None else get_default_dtype()

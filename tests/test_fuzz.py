@@ -99,11 +99,7 @@ class Run:
 # Divergences found by this suite, each pinned by an xfail test below with its minimal repro;
 # programs that run into one are discarded (or not drawn) until it is fixed: then delete its
 # entry here and the code that refers to it.
-KNOWN_DIVERGENCES = {
-    # programs that mix float32 and float64 have no 0-d tensors (frame and leaves of 1+ dims)
-    "zero_dim_float64_tensor_promotes_float32": "test_zero_dim_float64_tensor_does_not_promote_float32",
-    "float64_gradient_of_a_float32_intermediate": "test_gradient_reaching_a_float32_intermediate_is_float32",
-}
+KNOWN_DIVERGENCES = {}  # none open
 
 
 # ---- ops: fn(run, args, p) with p the op's drawn parameters -----------------------------------
@@ -412,14 +408,14 @@ def programs(draw, second_order=False):
     # Second derivatives sum large terms that cancel: in float32 their rounding depends on the
     # order a library forms them, so the second-order programs check the rules in float64.
     dtype_mode = "float64" if second_order else draw(st.sampled_from(["float32", "float64", "mixed"]))
-    mixed = dtype_mode == "mixed"  # KNOWN_DIVERGENCES["zero_dim_float64_tensor_promotes_float32"]: no 0-d then
-    frame = tuple(draw(st.lists(st.integers(1, 4), min_size=1 if mixed else 0, max_size=3)))
+    mixed = dtype_mode == "mixed"
+    frame = tuple(draw(st.lists(st.integers(1, 4), min_size=0, max_size=3)))
     inputs = []
     for _ in range(draw(st.integers(1, 3))):
         # each dim of the frame kept or 1, leading dims possibly dropped: broadcastable to it
         kept = [draw(st.booleans()) or n == 1 for n in frame]
         shape = tuple(n if keep else 1 for n, keep in zip(frame, kept))
-        shape = shape[draw(st.integers(0, len(shape) - (1 if mixed else 0))):] if shape else shape
+        shape = shape[draw(st.integers(0, len(shape))):] if shape else shape
         dtype = draw(st.sampled_from(["float32", "float64"])) if mixed else dtype_mode
         inputs.append((shape, dtype, draw(st.integers(0, 2**32 - 1))))
     shapes = [s for s, _, _ in inputs]
@@ -453,8 +449,7 @@ def programs(draw, second_order=False):
         shapes.append(shape)
     assume(steps)
     intermediates = list(range(len(inputs), len(shapes)))
-    # KNOWN_DIVERGENCES["float64_gradient_of_a_float32_intermediate"]: no retained gradients when dtypes mix
-    retained = [] if mixed else draw(st.lists(st.sampled_from(intermediates), max_size=3, unique=True))
+    retained = draw(st.lists(st.sampled_from(intermediates), max_size=3, unique=True))
     return Program(frame, inputs, steps, sorted(retained), draw(st.integers(0, 2**32 - 1)))
 
 
@@ -595,9 +590,6 @@ def test_random_programs_second_derivatives_match_torch(program):
     check_against_torch(program, second_order=True)
 
 
-@pytest.mark.xfail(strict=True, reason="type promotion: a 0-d float64 tensor promotes a float32 tensor to float64 here "
-                                       "(NumPy's rule); PyTorch keeps float32 (0-d tensors do not promote dimensioned "
-                                       "ones of the same category). Fix in Function.apply's result dtype")
 def test_zero_dim_float64_tensor_does_not_promote_float32():
     ours = ag.ones(3) * ag.tensor(2.0, dtype=ag.float64)
     theirs = torch.ones(3) * torch.tensor(2.0, dtype=torch.float64)
@@ -612,10 +604,6 @@ def test_std_of_constant_values_has_a_zero_gradient():
         np.testing.assert_array_equal(x.grad.numpy()[0], 0.0)
 
 
-@pytest.mark.xfail(strict=True, reason="gradient dtype: PyTorch casts every gradient to its input's dtype on each edge; "
-                                       "here a float32 intermediate feeding a float64 op receives (and retains, and "
-                                       "shows its hooks) a float64 gradient, and the float32 part of the graph "
-                                       "backpropagates in float64. Fix: cast in Function.propagate where shapes are checked")
 def test_gradient_reaching_a_float32_intermediate_is_float32():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     h = x * 3

@@ -43,6 +43,7 @@ def _apply(target, name, out_of_place, write, *operands):
         target.grad_fn = new.grad_fn
         target._requires_grad = True
         new.grad_fn._output = weakref.ref(target)
+        new.grad_fn.output_dtype = target._data.dtype  # float32 *= float64 stays float32, and so does its gradient
     else:
         raw = [_raw(o) for o in operands]
         _write_checked(name, target, lambda data: write(data, *raw))
