@@ -14,7 +14,7 @@ SYMBOLS = {
     "Cast": "cast", "Clone": "clone", "Sum": "Σ", "Amax": "max", "Amin": "min", "Prod": "Π",
     "Cumsum": "cumsum", "Norm2": "‖·‖", "Reshape": "reshape", "Permute": "permute",
     "BroadcastTo": "broadcast", "BasicIndex": "[·]", "AdvancedIndex": "[·]", "IndexAdd": "index_add",
-    "Cat": "cat", "Flip": "flip", "Roll": "roll", "Pad": "pad", "Gather": "gather",
+    "Cat": "cat", "Stack": "stack", "Flip": "flip", "Roll": "roll", "Pad": "pad", "Gather": "gather",
     "ScatterAdd": "scatter_add", "Unfold": "unfold", "Fold": "fold", "SelectAlong": "select",
     "Reciprocal": "1/·", "Rsqrt": "1/√", "Var": "var", "Std": "std", "Logsumexp": "logsumexp",
     "Softmax": "softmax", "LogSoftmax": "log_softmax", "LeakyRelu": "leaky_relu", "Elu": "ELU",

@@ -44,6 +44,7 @@ def test_stack_of_a_hundred_thousand_scalars():
     xs = [ag.tensor(v, requires_grad=True) for v in values.tolist()]
     stacked = ag.stack(xs)
     assert stacked.shape == (WIDE,) and stacked.dtype == ag.float32
+    assert len(stacked.grad_fn.inputs) == WIDE and all(p.name == "AccumulateGrad" for p in stacked.grad_fn.inputs[:3])
     np.testing.assert_array_equal(stacked.detach().numpy(), values.astype(np.float32))
     (stacked * ag.tensor(weights, dtype=ag.float32)).sum().backward()
     np.testing.assert_array_equal(np.array([x.grad.item() for x in xs]), weights.astype(np.float32))
