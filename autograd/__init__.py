@@ -11,6 +11,7 @@ from .draw import BackwardSteps, GraphvizNotInstalledError, draw, draw_backward_
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, int8, int16,  # noqa: A004
                      int32, int64, long, set_default_dtype, uint8)
 from .function import Function
+from ._shapes import ShapeError
 from .gradcheck import GradcheckError, check_module, gradcheck, gradgradcheck, numerical_jacobian
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.activation import elu, gelu, leaky_relu, silu, softplus
@@ -58,7 +59,7 @@ __all__ = [
     "concatenate", "stack", "split", "chunk", "pad", "gather", "scatter_add", "index_select", "tril",
     "triu", "unfold", "outer", "einsum", "matmul", "dot", "mm", "bmm",
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "gradcheck", "gradgradcheck", "numerical_jacobian", "check_module", "GradcheckError",
+    "gradcheck", "gradgradcheck", "numerical_jacobian", "check_module", "GradcheckError", "ShapeError",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "autograd", "data", "func", "save", "load",
     "draw", "draw_backward_steps", "BackwardSteps", "GraphvizNotInstalledError",
 ]

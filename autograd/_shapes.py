@@ -3,6 +3,11 @@ import itertools
 import numbers
 
 
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit an op. A ValueError, and a RuntimeError as PyTorch raises for shape
+    mismatches, so code ported from PyTorch that catches RuntimeError still catches it."""
+
+
 def shape_from_args(args, op="shape") -> tuple:
     """Accepts (2, 3), [2, 3] or 2, 3 as PyTorch does, and returns a tuple of ints."""
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):

@@ -13,7 +13,7 @@ import weakref
 import numpy as np
 
 from . import anomaly
-from ._shapes import broadcastable_to, sum_to
+from ._shapes import ShapeError, broadcastable_to, sum_to
 from .dtypes import get_default_dtype
 from .grad_mode import _state, no_grad
 from .tensor import Tensor
@@ -440,9 +440,9 @@ def _explained(op, error, args):
         return TypeError(f"{op}: unsupported operand type {type(odd[0]).__name__} (use a number or a Tensor)")
     shapes = ", ".join(str(tuple(np.shape(a))) for a in args if isinstance(a, (Tensor, np.ndarray)))
     if "broadcast" in message:
-        return ValueError(f"{op}: shapes {shapes} cannot be broadcast together: each dimension, compared "
+        return ShapeError(f"{op}: shapes {shapes} cannot be broadcast together: each dimension, compared "
                           f"from the right, must be equal or 1 (reshape or unsqueeze an input to align them)")
-    return ValueError(f"{op}: {message} (input shapes: {shapes})")
+    return ShapeError(f"{op}: {message} (input shapes: {shapes})")
 
 
 _OPERANDS = (Tensor, np.ndarray, np.generic, int, float, complex)  # what an op's forward can compute with

@@ -275,11 +275,20 @@ EXPECTED_TYPES = {
                  "index_select_index_out_of_range", "index_select_matrix_index"],
     TypeError: ["cat_of_a_number", "cat_of_a_list", "stack_of_a_number", "string_data", "string_list", "string_as_tensor",
                 "add_a_string", "multiply_by_none", "compare_with_a_string"],
-    ValueError: ["broadcast_eq", "broadcast_lt", "broadcast_floor_divide", "broadcast_logical_and", "broadcast_masked_fill",
-                 "broadcast_masked_fill_value", "matmul_batch_dims", "chunk_zero", "tril_of_a_vector",
-                 "scatter_add_src_smaller_than_index", "gather_index_larger_than_the_input", "einsum_sizes_disagree",
-                 "ragged_nested_list", "ragged_number_among_lists", "negative_size", "randint_empty_range"],
+    # shapes that do not fit: ValueError and RuntimeError at once (PyTorch raises RuntimeError)
+    ag.ShapeError: ["broadcast_eq", "broadcast_lt", "broadcast_floor_divide", "broadcast_logical_and",
+                    "broadcast_masked_fill", "broadcast_masked_fill_value", "matmul_batch_dims", "tril_of_a_vector",
+                    "scatter_add_src_smaller_than_index", "gather_index_larger_than_the_input", "einsum_sizes_disagree"],
+    ValueError: ["chunk_zero", "ragged_nested_list", "ragged_number_among_lists", "negative_size", "randint_empty_range"],
 }
+
+
+def test_shape_errors_are_runtime_errors_too_as_in_pytorch():
+    for call in (lambda: ag.ones(3) + ag.ones(4), lambda: ag.ones(2, 3) @ ag.ones(4, 5), lambda: ag.ones(6).reshape(4, 2),
+                 lambda: ag.cat([ag.ones(2, 3), ag.ones(2, 4)])):
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert isinstance(info.value, ValueError) and type(info.value) is ag.ShapeError
 
 
 @pytest.mark.parametrize("name, kind", [(name, kind) for kind, names in EXPECTED_TYPES.items() for name in names])

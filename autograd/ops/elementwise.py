@@ -7,7 +7,8 @@ import numbers
 
 import numpy as np
 
-from ..function import Primitive, watch_indices
+from .._shapes import ShapeError, broadcast_together
+from ..function import Primitive, _explained, watch_indices
 from ..tensor import Tensor
 
 
@@ -454,13 +455,12 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
     try:
         return where(mask, value, a)
     except ValueError:
-        from .._shapes import broadcast_together
         shape, mask_shape = np.shape(_raw(a)), np.shape(_raw(mask))
         if broadcast_together(shape, mask_shape):
-            raise ValueError(f"masked_fill: the value of shape {np.shape(_raw(value))} cannot be broadcast to the "
+            raise ShapeError(f"masked_fill: the value of shape {np.shape(_raw(value))} cannot be broadcast to the "
                              f"shapes {shape} of the tensor and {mask_shape} of the mask; use a number or a 0-d "
                              f"tensor") from None
-        raise ValueError(f"masked_fill: the tensor of shape {shape} and the mask of shape {mask_shape} cannot be "
+        raise ShapeError(f"masked_fill: the tensor of shape {shape} and the mask of shape {mask_shape} cannot be "
                          f"broadcast together: each dimension, compared from the right, must be equal or 1 "
                          f"(reshape or unsqueeze the mask to align them)") from None
 
@@ -485,7 +485,6 @@ def _no_grad(np_func):
         try:
             return Tensor._make(np.asarray(np_func(*[_raw(a) for a in args])))
         except (ValueError, TypeError) as error:
-            from ..function import _explained
             raise _explained(name, error, args) from None
     op.__name__ = np_func.__name__
     op.__doc__ = f"Elementwise {np_func.__name__}; the result carries no gradient."

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._shapes import ShapeError
 from ..function import Primitive
 from ..tensor import Tensor
 
@@ -14,14 +15,14 @@ def _shape(x):
 def _matmul_error(a, b):
     sa, sb = _shape(a), _shape(b)
     if not sa or not sb:
-        return ValueError(f"matmul: both operands need at least 1 dimension, got shapes {sa} and {sb}; "
+        return ShapeError(f"matmul: both operands need at least 1 dimension, got shapes {sa} and {sb}; "
                           f"use * to multiply by a scalar")
     inner_b = sb[0] if len(sb) == 1 else sb[-2]
     if sa[-1] != inner_b:
-        return ValueError(f"matmul: shapes {sa} and {sb} do not align: the last dim of the first "
+        return ShapeError(f"matmul: shapes {sa} and {sb} do not align: the last dim of the first "
                           f"({sa[-1]}) must equal the {'only' if len(sb) == 1 else 'second-to-last'} "
                           f"dim of the second ({inner_b})")
-    return ValueError(f"matmul: the batch dimensions {sa[:-2]} and {sb[:-2]} of shapes {sa} and {sb} cannot be "
+    return ShapeError(f"matmul: the batch dimensions {sa[:-2]} and {sb[:-2]} of shapes {sa} and {sb} cannot be "
                       f"broadcast together: compared from the right, each must be equal or 1")
 
 
@@ -85,9 +86,9 @@ def _einsum_error(equation, terms, shapes, error):
                 continue  # broadcasts against any size
             first_size, first_operand = seen.setdefault(letter, (size, operand))
             if first_size != size:
-                return ValueError(f"einsum: subscript {letter!r} has size {first_size} in operand {first_operand} but "
+                return ShapeError(f"einsum: subscript {letter!r} has size {first_size} in operand {first_operand} but "
                                   f"size {size} in operand {operand} (equation {equation!r}, shapes {listed})")
-    return ValueError(f"einsum: {error} (equation {equation!r}, shapes {listed})")
+    return ShapeError(f"einsum: {error} (equation {equation!r}, shapes {listed})")
 
 
 class Einsum(Primitive):
@@ -130,14 +131,14 @@ def matmul(a: Tensor, b) -> Tensor:
 
 def _require(op, x, ndim, what):
     if x.ndim != ndim:
-        raise ValueError(f"{op}: expected {what}, got a tensor of shape {tuple(x.shape)}")
+        raise ShapeError(f"{op}: expected {what}, got a tensor of shape {tuple(x.shape)}")
 
 
 def dot(a: Tensor, b) -> Tensor:
     _require("dot", a, 1, "1-D tensors")
     _require("dot", b, 1, "1-D tensors")
     if a.shape != b.shape:
-        raise ValueError(f"dot: the vectors must have the same length, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ShapeError(f"dot: the vectors must have the same length, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
     return Matmul.apply(a, b)
 
 
@@ -151,7 +152,7 @@ def bmm(a: Tensor, b) -> Tensor:
     _require("bmm", a, 3, "3-D batches of matrices")
     _require("bmm", b, 3, "3-D batches of matrices")
     if a.shape[0] != b.shape[0]:
-        raise ValueError(f"bmm: batch sizes differ: shapes {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ShapeError(f"bmm: batch sizes differ: shapes {tuple(a.shape)} and {tuple(b.shape)}")
     return Matmul.apply(a, b)
 
 

@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from .._shapes import normalize_axes, normalize_axis, shape_from_args, sum_to
+from .._shapes import ShapeError, normalize_axes, normalize_axis, shape_from_args, sum_to
 from ..function import Primitive, watch_indices
 from ..tensor import Tensor
 
@@ -322,7 +322,7 @@ def broadcast_to(x: Tensor, *shape) -> Tensor:
         if len(shape) < x.ndim or np.broadcast_shapes(x.shape, shape) != shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"broadcast_to: a tensor of shape {tuple(x.shape)} cannot be broadcast to "
+        raise ShapeError(f"broadcast_to: a tensor of shape {tuple(x.shape)} cannot be broadcast to "
                          f"{shape}: each dimension must match or be 1") from None
     return BroadcastTo.apply(x, shape=shape)
 
@@ -331,7 +331,7 @@ def expand(x: Tensor, *sizes) -> Tensor:
     sizes = shape_from_args(sizes, "expand")
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise ValueError(f"expand: the number of sizes {sizes} must be at least the tensor's "
+        raise ShapeError(f"expand: the number of sizes {sizes} must be at least the tensor's "
                          f"dimensions {tuple(x.shape)}")
     target = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     return broadcast_to(x, target)
@@ -405,7 +405,7 @@ def stack(tensors, dim=0, **aliases) -> Tensor:
         _check_tensors("stack", tensors)
         raise
     if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+        raise ShapeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     axis = normalize_axis(dim, tensors[0].ndim + 1, "stack")
     return Stack.apply(*tensors, axis=axis)
 
@@ -419,7 +419,7 @@ def split(x: Tensor, split_size_or_sections, dim=0) -> tuple[Tensor, ...]:
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
-            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but dimension {dim} has size {n}")
+            raise ShapeError(f"split: sections {sizes} sum to {sum(sizes)} but dimension {dim} has size {n}")
     lead, start, out = (slice(None),) * axis, 0, []
     for size in sizes:
         out.append(getitem(x, lead + (slice(start, start + size),)))
@@ -478,13 +478,13 @@ def _leading_region(x, index, axis=None):
 
 def _check_rank(op, index, x, what="the input"):
     if index.ndim != x.ndim:
-        raise ValueError(f"{op}: index has {index.ndim} dimensions but {what} has {x.ndim}; they must match")
+        raise ShapeError(f"{op}: index has {index.ndim} dimensions but {what} has {x.ndim}; they must match")
 
 
 def _check_fits(op, index, other, what, axis=None):
     if any(i > n for d, (i, n) in enumerate(zip(index.shape, other.shape)) if d != axis):
         but = "" if axis is None else f" but dimension {axis}"
-        raise ValueError(f"{op}: the index of shape {tuple(index.shape)} must be no larger than {what} of shape "
+        raise ShapeError(f"{op}: the index of shape {tuple(index.shape)} must be no larger than {what} of shape "
                          f"{tuple(other.shape)} in every dimension{but}") from None
 
 
@@ -538,7 +538,7 @@ def index_select(x: Tensor, dim, index) -> Tensor:
 
 def _triangle(x, diagonal, lower):
     if x.ndim < 2:
-        raise ValueError(f"{'tril' if lower else 'triu'}: expected a tensor with at least 2 dimensions, "
+        raise ShapeError(f"{'tril' if lower else 'triu'}: expected a tensor with at least 2 dimensions, "
                          f"got shape {tuple(x.shape)}")
     rows, cols = x.shape[-2:]
     keep = np.tri(rows, cols, diagonal, dtype=bool)
@@ -558,7 +558,7 @@ def repeat(x: Tensor, *sizes) -> Tensor:
     """torch.Tensor.repeat: tiles the tensor `sizes` times along each dimension."""
     sizes = shape_from_args(sizes, "repeat")
     if len(sizes) < x.ndim:
-        raise ValueError(f"repeat: give at least {x.ndim} repeat counts for a tensor of shape {tuple(x.shape)}")
+        raise ShapeError(f"repeat: give at least {x.ndim} repeat counts for a tensor of shape {tuple(x.shape)}")
     shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
     spread = tuple(d for n in shape for d in (1, n))
     tiled = tuple(d for r, n in zip(sizes, shape) for d in (r, n))
