@@ -10,7 +10,7 @@ from .device import cuda, device
 from .draw import BackwardSteps, GraphvizNotInstalledError, draw, draw_backward_steps
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, int8, int16,  # noqa: A004
                      int32, int64, long, set_default_dtype, uint8)
-from .function import Function
+from .function import Function, Primitive
 from ._shapes import ShapeError
 from .gradcheck import GradcheckError, check_module, gradcheck, gradgradcheck, numerical_jacobian
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -41,7 +41,7 @@ def numel(t) -> int:
 
 
 __all__ = [
-    "Tensor", "Scalar", "Value", "Function", "tensor", "as_tensor", "from_numpy", "is_tensor",
+    "Tensor", "Scalar", "Value", "Function", "Primitive", "tensor", "as_tensor", "from_numpy", "is_tensor",
     "zeros", "ones", "full", "empty", "arange", "linspace", "eye", "zeros_like", "ones_like", "full_like",
     "empty_like", "rand", "randn", "randint", "randperm", "normal", "rand_like", "randn_like",
     "manual_seed", "seed", "Generator",

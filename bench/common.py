@@ -1,4 +1,5 @@
-"""Shared benchmark plumbing: fixed thread counts, interleaved timing, a result row type."""
+"""Shared benchmark plumbing: fixed thread counts and allocator, interleaved timing, a result row type."""
+import ctypes
 import gc
 import os
 import statistics
@@ -16,6 +17,22 @@ def pin_threads():
     if torch is not None:
         torch.set_num_threads(THREADS)
     return THREADS
+
+
+def pin_allocator():
+    """Keeps glibc's malloc from handing large freed blocks back to the OS. By default each array
+    over 128 KiB is a fresh mmap, and the pages of every such temporary fault in again (about
+    0.1 ms per MB): a step's time then depends on the allocation history of whatever ran before
+    it, and contenders that allocate differently swap places from run to run. With large blocks
+    kept in the heap every contender computes on warm memory, as in a long training loop."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return "the platform's default allocator (not glibc)"
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    if libc.mallopt(m_mmap_threshold, 32 * 2**20) and libc.mallopt(m_trim_threshold, 2**30):
+        return "glibc malloc: mmap threshold 32 MiB (its maximum), trim threshold 1 GiB"
+    return "glibc malloc with its defaults (mallopt refused)"
 
 
 def optional_torch():

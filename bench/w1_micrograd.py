@@ -129,6 +129,7 @@ def _inverse(value):
 
 
 if __name__ == "__main__":
-    from bench.common import pin_threads
+    from bench.common import pin_allocator, pin_threads
     pin_threads()
+    pin_allocator()
     run()

@@ -58,6 +58,7 @@ def run(repeats=30):
 
 
 if __name__ == "__main__":
-    from bench.common import pin_threads
+    from bench.common import pin_allocator, pin_threads
     pin_threads()
+    pin_allocator()
     run()

@@ -131,6 +131,7 @@ def run(repeats=30, inner=5):
 
 
 if __name__ == "__main__":
-    from bench.common import pin_threads
+    from bench.common import pin_allocator, pin_threads
     pin_threads()
+    pin_allocator()
     run()

@@ -135,6 +135,7 @@ def run(repeats=20, inner=3):
 
 
 if __name__ == "__main__":
-    from bench.common import pin_threads
+    from bench.common import pin_allocator, pin_threads
     pin_threads()
+    pin_allocator()
     run()

@@ -94,6 +94,7 @@ def run(steps=STEPS):
 
 
 if __name__ == "__main__":
-    from bench.common import pin_threads
+    from bench.common import pin_allocator, pin_threads
     pin_threads()
+    pin_allocator()
     run()

@@ -91,25 +91,28 @@ def linear(input: ag.Tensor, weight: ag.Tensor, bias: ag.Tensor | None = None) -
     return out if bias is None else out + bias
 
 
-class _Linear(ag.Function):
+class _Linear(ag.Primitive):
     """x W^T + b for a batch of rows, as one graph node. Backward gives each gradient in its
-    parameter's own (row-major) layout: dx = g W, dW = g^T x, db = sum of g over rows,
-    written with Tensor operations so that it is itself differentiable."""
+    parameter's own (row-major) layout: dx = g W, dW = g^T x, db = sum of g over rows, in
+    the vocabulary arrays and Tensors share, so that it is itself differentiable."""
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)
-        out = np.asarray(x) @ np.asarray(weight).T
-        if bias is not None:
-            out += np.asarray(bias)
-        return ag.from_numpy(out)
+        out = x @ weight.T
+        if bias is None:
+            return out
+        if bias.dtype == out.dtype:
+            out += bias
+            return out
+        return out + bias
 
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
         return (grad @ weight if need_x else None, grad.T @ x if need_weight else None,
-                grad.sum(dim=0) if need_bias else None)
+                grad.sum(axis=0) if need_bias else None)
 
 
 def _conv_padding(padding, kernel, stride, dilation):
@@ -713,28 +716,31 @@ def cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None 
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 
-class _MeanSoftmaxCrossEntropy(ag.Function):
+class _MeanSoftmaxCrossEntropy(ag.Primitive):
     """mean_i -log softmax(x_i)[t_i] for logits (N, C) and class indices t, as one node.
-    Backward (softmax(x) - onehot(t)) * g / N is written with Tensor ops on the saved input,
-    so it is itself differentiable."""
+    Backward (softmax(x) - onehot(t)) * g / N, in the vocabulary arrays and Tensors share."""
 
     @staticmethod
     def forward(ctx, x, target=None):
-        values = np.asarray(x)
-        shifted = values - values.max(axis=1, keepdims=True)
-        log_norm = np.log(np.exp(shifted).sum(axis=1))
+        shifted = x - x.max(axis=1, keepdims=True)
+        exps = np.exp(shifted)
+        totals = exps.sum(axis=1, keepdims=True)
         rows = np.arange(len(target))
-        loss = (log_norm - shifted[rows, target]).mean()
-        onehot = np.zeros(values.shape, dtype=values.dtype)
-        onehot[rows, target] = 1
-        ctx.onehot = ag.from_numpy(onehot)
+        loss = (np.log(totals[:, 0]) - shifted[rows, target]).mean()
+        ctx.onehot = np.zeros(x.shape, dtype=x.dtype)
+        ctx.onehot[rows, target] = 1
+        ctx.probabilities = exps / totals
         ctx.save_for_backward(x)
-        return ag.from_numpy(np.asarray(loss, dtype=values.dtype))
+        return np.asarray(loss, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return (ag.softmax(x, 1) - ctx.onehot) * (grad / x.shape[0])
+        if isinstance(x, ag.Tensor):  # create_graph: softmax recorded from x, to be differentiated again
+            probabilities = ag.softmax(x, 1)
+        else:  # the forward's softmax of the same x (saved_tensors checked that it did not change)
+            probabilities = ctx.probabilities
+        return (probabilities - ctx.onehot) * (grad / x.shape[0])
 
 
 class _BinaryCrossEntropy(ag.Function):
