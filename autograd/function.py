@@ -328,16 +328,14 @@ class Function:
             if g is None or parent is None:
                 out.append(None)
                 continue
-            shape = parent.output_shape
-            if tensor_mode:
-                if not isinstance(g, Tensor):
-                    g = _make(np.asarray(g))
-            elif isinstance(g, Tensor):
-                g = g._data
-            elif type(g) is not np.ndarray:
-                g = np.asarray(g)
-            if g.shape != shape:
-                g = self._reduce_broadcast(g, i, shape)
+            if type(g) is not np.ndarray:
+                if tensor_mode:
+                    if not isinstance(g, Tensor):
+                        g = _make(np.asarray(g))
+                else:
+                    g = g._data if isinstance(g, Tensor) else np.asarray(g)
+            if g.shape != parent.output_shape:
+                g = self._reduce_broadcast(g, i, parent.output_shape)
             if g.dtype != parent.output_dtype:  # as PyTorch: each input gets a gradient of its own dtype
                 g = g.to(parent.output_dtype) if tensor_mode else g.astype(parent.output_dtype)
             out.append(g)
