@@ -415,19 +415,19 @@ class Primitive(Function):
 
     Example:
         >>> import numpy as np, autograd as ag
-        >>> class Cube(ag.Primitive):
+        >>> class Softsign(ag.Primitive):  # x / (1 + |x|)
         ...     @staticmethod
         ...     def forward(ctx, x):
         ...         ctx.save_for_backward(x)
-        ...         return x ** 3
+        ...         return x / (1 + np.abs(x))
         ...     @staticmethod
         ...     def backward(ctx, grad):
-        ...         x, = ctx.saved_tensors
-        ...         return grad * 3 * x ** 2
-        >>> x = ag.tensor(2.0, requires_grad=True)
-        >>> g, = ag.grad(Cube.apply(x), x, create_graph=True)
+        ...         x, = ctx.saved_tensors  # an array, or a Tensor under create_graph
+        ...         return grad / (1 + np.abs(x)) ** 2
+        >>> x = ag.tensor(1.0, requires_grad=True)
+        >>> g, = ag.grad(Softsign.apply(x), x, create_graph=True)
         >>> g.backward(); (g.item(), x.grad.item())
-        (12.0, 12.0)
+        (0.25, -0.25)
     """
 
     __slots__ = ()

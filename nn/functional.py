@@ -1,8 +1,9 @@
 """nn.functional: the math behind every layer, activation and loss; modules only hold state.
 
 Everything is composed from the engine's differentiable operations (so gradients, and
-gradients of gradients, come from their rules), except log_softmax, fused into one graph
-node. Convolution and pooling are im2col: `Tensor.unfold` gives every sliding window as a
+gradients of gradients, come from their rules), except a few fused nodes where bench/ shows
+they pay: linear and mean cross-entropy (ag.Primitive: array-speed backward), tiled max-pool
+and binary cross-entropy (ag.Function). Convolution and pooling are im2col: `Tensor.unfold` gives every sliding window as a
 view, one matmul (or one reduction) does the rest; no Python loop ever runs over pixels.
 """
 from __future__ import annotations

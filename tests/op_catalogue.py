@@ -249,6 +249,8 @@ ELEMENTWISE = [
     unary("expm1", ag.expm1, torch.expm1, np.expm1),
     unary("sqrt", ag.sqrt, torch.sqrt, np.sqrt, positive),
     unary("rsqrt", ag.rsqrt, torch.rsqrt, lambda x: 1 / np.sqrt(x), positive),
+    unary("reciprocal", ag.reciprocal, torch.reciprocal, lambda x: 1 / x, positive),
+    unary("number_over_tensor", lambda a: 2.0 / a, lambda a: 2.0 / a, lambda x: 2.0 / x, positive),
     unary("abs", ag.abs, torch.abs, np.abs, away_from_zero),
     unary("sign", ag.sign, torch.sign, np.sign, away_from_zero),
     unary("erf", ag.erf, torch.erf, _erf),
