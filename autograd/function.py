@@ -472,6 +472,9 @@ def _promoted_float(arrays):
     tensor with dimensions asks for it, or, with no float tensor with dimensions among the
     inputs, a 0-d one; otherwise the widest float input with dimensions, or the default dtype
     (Python floats never promote: int tensor * 0.5 is float32)."""
+    for a in arrays:  # the common case first: a float64 input with dimensions decides at once
+        if type(a) is np.ndarray and a.dtype is _float64 and a.ndim:
+            return _float64
     dimensioned = zero_dim = None
     for a in arrays:
         if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "f":

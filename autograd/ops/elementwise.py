@@ -331,10 +331,13 @@ def _select(mask, g):
     gradient at a cut-off input gives 0, not inf * 0 = NaN. On float arrays this ANDs g's bits
     with the mask (np.where is ~15x slower on unpredictable masks); on Tensors (create_graph)
     it is a recorded where."""
-    if type(g) is np.ndarray and g.dtype.kind == "f":
+    if type(g) is np.ndarray and g.dtype.kind == "f" and g.size > _SMALL:
         bits = _UNSIGNED_OF_SIZE[g.dtype.itemsize]
         return (g.view(bits) & np.negative(np.asarray(mask).view(np.uint8), dtype=bits)).view(g.dtype)
     return np.where(mask, g, 0)
+
+
+_SMALL = 4096  # below this np.where's per-call cost, not its branches, is what counts
 
 
 class Where(Primitive):
