@@ -229,9 +229,10 @@ class Function:
         parents, constants = [], False
         for a, need in zip(args, needs):
             if need:
-                if a._aux is not None and "base" in a._aux:
-                    refresh_view(a)
-                parents.append(a.grad_fn or node_of(a))
+                node = a.grad_fn
+                if node is None or a._aux is not None:
+                    node = node_of(a)  # a leaf's accumulator; a view replayed if its base changed
+                parents.append(node)
             else:
                 parents.append(None)
                 constants = True
@@ -239,7 +240,9 @@ class Function:
         # Constants and tensors that need no gradient are kept (weakly) for inspection only.
         self._args = None if not constants else tuple(
             [None if need else (weakref.ref(a) if isinstance(a, Tensor) else a) for a, need in zip(args, needs)])
-        self.output_shape, self.output_dtype = out._data.shape, out._data.dtype
+        data = out._data
+        self.output_shape = data.shape
+        self.output_dtype = data.dtype
         self._output = weakref.ref(out)
         if _anomaly.enabled:
             self._anomaly_frame = anomaly.user_frame()
