@@ -177,11 +177,28 @@ class Function:
     def apply(cls, *args, **options) -> Tensor:
         ctx = _new(cls)
         ctx._saved = ()
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         if _state.enabled:
-            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            record = True in needs
+            # one pass: the arrays forward runs on, which inputs need a gradient, and their nodes
+            arrays, needs, parents, record, constants = [], [], [], False, False
+            for a in args:
+                if isinstance(a, Tensor):
+                    arrays.append(a._data)
+                    if a._requires_grad:
+                        needs.append(True)
+                        node = a.grad_fn
+                        if node is None or a._aux is not None:
+                            node = node_of(a)  # a leaf's accumulator; a view replayed if its base changed
+                        parents.append(node)
+                        record = True
+                        continue
+                else:
+                    arrays.append(a)
+                needs.append(False)
+                parents.append(None)
+                constants = True
+            needs = tuple(needs)
         else:
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             needs, record = _NO_NEEDS[len(args)] if len(args) < 4 else (False,) * len(args), False
         ctx.needs_input_grad = needs
         if cls._array_forward:
@@ -212,7 +229,7 @@ class Function:
         if _anomaly.check_forward:
             anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if record:
-            ctx._record(args, needs, out, result)
+            ctx._record(args, needs, parents, constants, out, result)
         return out
 
     @classmethod
@@ -224,18 +241,8 @@ class Function:
                             f"{type(result).__name__} (Functions with several outputs are not supported)")
         return result
 
-    def _record(self, args, needs, out, result):
+    def _record(self, args, needs, parents, constants, out, result):
         """Makes this ctx the graph node that produced `out`."""
-        parents, constants = [], False
-        for a, need in zip(args, needs):
-            if need:
-                node = a.grad_fn
-                if node is None or a._aux is not None:
-                    node = node_of(a)  # a leaf's accumulator; a view replayed if its base changed
-                parents.append(node)
-            else:
-                parents.append(None)
-                constants = True
         self.inputs = tuple(parents)
         # Constants and tensors that need no gradient are kept (weakly) for inspection only.
         self._args = None if not constants else tuple(
@@ -339,8 +346,9 @@ class Function:
                     g = g._data if isinstance(g, Tensor) else np.asarray(g)
             if g.shape != parent.output_shape:
                 g = self._reduce_broadcast(g, i, parent.output_shape)
-            if g.dtype != parent.output_dtype:  # as PyTorch: each input gets a gradient of its own dtype
-                g = g.to(parent.output_dtype) if tensor_mode else g.astype(parent.output_dtype)
+            dtype = parent.output_dtype
+            if g.dtype is not dtype and g.dtype != dtype:  # as PyTorch: each input gets a gradient of its own dtype
+                g = g.to(dtype) if tensor_mode else g.astype(dtype)
             out.append(g)
         return out
 
