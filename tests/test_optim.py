@@ -101,12 +101,17 @@ def test_100_steps_match_pytorch(name, config, problem, dtype):
     ours, theirs = train(ag, name, kwargs, problem, dtype), train(torch, name, kwargs, problem, dtype)
     start = PROBLEMS[problem][1]
     assert any(not np.allclose(p, s, rtol=1e-3) for p, s in zip(theirs, start)), "the run should move the parameters"
-    for p, q in zip(ours, theirs):
+    exact = train(torch, name, kwargs, problem, np.float64) if dtype == np.float32 else theirs
+    for p, q, e in zip(ours, theirs, exact):
         assert p.dtype == q.dtype == dtype
         if dtype == np.float64:
             np.testing.assert_allclose(p, q, rtol=1e-6, atol=1e-12)
-        else:  # the gradients themselves differ by float32 rounding between the two engines
-            np.testing.assert_allclose(p, q, rtol=1e-4, atol=1e-6)
+        else:
+            # The gradients differ by float32 rounding between the two engines, and an ill-conditioned
+            # problem (Rosenbrock's valley) amplifies that over 100 steps, by an amount that depends on
+            # the CPU's vector units: allow what PyTorch's own float32 run is off from its float64 run.
+            rounding = np.abs(q.astype(np.float64) - e)
+            assert np.all(np.abs(p - q) <= 1e-6 + 1e-4 * np.abs(q) + rounding), (p, q, e)
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
