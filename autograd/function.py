@@ -20,36 +20,28 @@ from .tensor import Tensor
 
 _new = object.__new__
 _float64 = np.dtype(np.float64)
-_ATOMS = (float, int, bool)
 _NO_NEEDS = [(False,) * n for n in range(4)]
 _anomaly = anomaly.mode
 _make = Tensor._make
 
-_INPUT, _OUTPUT, _CONST = 0, 1, 2
-
-
 class AccumulateGrad:
     """The graph node of a leaf tensor that requires grad: adds gradients into `.grad`."""
 
-    __slots__ = ("variable", "__weakref__")
+    # output_shape and output_dtype are the variable's, kept here because every edge into a
+    # leaf reads them (Tensor's .data setter keeps them current)
+    __slots__ = ("variable", "output_shape", "output_dtype", "__weakref__")
     inputs = ()
     name = "AccumulateGrad"
     retain_hook = None
 
     def __init__(self, variable):
         self.variable = variable
+        self.output_shape = variable._data.shape
+        self.output_dtype = variable._data.dtype
 
     @property
     def pre_hooks(self):
         return self.variable._hooks or ()
-
-    @property
-    def output_shape(self):
-        return self.variable._data.shape
-
-    @property
-    def output_dtype(self):
-        return self.variable._data.dtype
 
     @property
     def next_functions(self):
@@ -111,6 +103,16 @@ def refresh_view(view):
     view.grad_fn, aux["base_fn"] = node, base.grad_fn
 
 
+def _link_view(view, base, replay_step):
+    """Makes `view` share `base`'s version counter and remember how to be taken again from
+    the root of its storage (for refresh_view)."""
+    view._vc = base._counter()
+    root = base._base if base._base is not None else base
+    aux = view._aux_dict()
+    aux["base"], aux["base_fn"] = root, root.grad_fn
+    aux["replay"] = (base._aux["replay"] if root is not base else ()) + (replay_step,)
+
+
 def node_of(tensor):
     """The graph node that receives `tensor`'s gradient (its grad_fn, or its accumulator)."""
     if tensor._aux is not None and "base" in tensor._aux:
@@ -154,8 +156,8 @@ class Function:
     """
 
     # subclasses get a __dict__ for what forward stores on ctx
-    __slots__ = ("inputs", "needs_input_grad", "output_shape", "output_dtype", "_saved", "_args", "_output",
-                 "__weakref__")
+    __slots__ = ("inputs", "needs_input_grad", "output_shape", "output_dtype", "_output", "_saved", "_sources",
+                 "_constants", "__weakref__")
     _array_forward = False
     _is_view = False
     _exact_dtype = False  # True for ops whose output dtype is asked for (a cast), never defaulted
@@ -178,10 +180,11 @@ class Function:
         ctx = _new(cls)
         ctx._saved = ()
         if _state.enabled:
-            # one pass: the arrays forward runs on, which inputs need a gradient, and their nodes
-            arrays, needs, parents, record, constants = [], [], [], False, False
+            # one pass: the arrays forward runs on, which inputs need a gradient, their nodes, and
+            # the arguments that need none by position (kept for inspection only; Tensors weakly)
+            arrays, needs, parents, record, constants = [], [], [], False, None
             for a in args:
-                if isinstance(a, Tensor):
+                if type(a) is Tensor or isinstance(a, Tensor):
                     arrays.append(a._data)
                     if a._requires_grad:
                         needs.append(True)
@@ -191,19 +194,23 @@ class Function:
                         parents.append(node)
                         record = True
                         continue
+                    constant = weakref.ref(a)
                 else:
+                    constant = a
                     arrays.append(a)
+                if constants is None:
+                    constants = {}
+                constants[len(arrays) - 1] = constant
                 needs.append(False)
                 parents.append(None)
-                constants = True
-            needs = tuple(needs)
+            ctx.needs_input_grad = tuple(needs)
         else:
             arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-            needs, record = _NO_NEEDS[len(args)] if len(args) < 4 else (False,) * len(args), False
-        ctx.needs_input_grad = needs
+            ctx.needs_input_grad = _NO_NEEDS[len(args)] if len(args) < 4 else (False,) * len(args)
+            record = False
         if cls._array_forward:
             try:
-                result = cls.forward(ctx, *arrays, **options)
+                result = cls.forward(ctx, *arrays, **options) if options else cls.forward(ctx, *arrays)
             except (ValueError, TypeError) as error:  # TypeError: NumPy has no loop for, e.g., a str operand
                 raise _explained(cls.__name__, error, args) from None
             if type(result) is not np.ndarray:
@@ -219,17 +226,21 @@ class Function:
             result = cls._run_tensor_forward(ctx, args, options)
             out = _make(result._data, record)
         if cls._is_view and isinstance(args[0], Tensor) and np.may_share_memory(out._data, args[0]._data):
-            base = args[0]
-            out._vc = base._counter()
-            root = base._base if base._base is not None else base
-            aux = out._aux_dict()
-            aux["base"], aux["base_fn"] = root, root.grad_fn
-            # how to take this view of the root again, for refresh_view
-            aux["replay"] = (base._aux["replay"] if root is not base else ()) + ((cls, args[1:], options),)
+            _link_view(out, args[0], (cls, args[1:], options))
         if _anomaly.check_forward:
             anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
-        if record:
-            ctx._record(args, needs, parents, constants, out, result)
+        if record:  # make ctx the graph node that produced `out`
+            ctx.inputs = tuple(parents)
+            ctx._constants = constants
+            data = out._data
+            ctx.output_shape = data.shape
+            ctx.output_dtype = data.dtype
+            ctx._output = weakref.ref(out)
+            if _anomaly.enabled:
+                ctx._anomaly_frame = anomaly.user_frame()
+            if ctx._saved:
+                ctx._pack(args, result, out)
+            out.grad_fn = ctx
         return out
 
     @classmethod
@@ -241,44 +252,31 @@ class Function:
                             f"{type(result).__name__} (Functions with several outputs are not supported)")
         return result
 
-    def _record(self, args, needs, parents, constants, out, result):
-        """Makes this ctx the graph node that produced `out`."""
-        self.inputs = tuple(parents)
-        # Constants and tensors that need no gradient are kept (weakly) for inspection only.
-        self._args = None if not constants else tuple(
-            [None if need else (weakref.ref(a) if isinstance(a, Tensor) else a) for a, need in zip(args, needs)])
-        data = out._data
-        self.output_shape = data.shape
-        self.output_dtype = data.dtype
-        self._output = weakref.ref(out)
-        if _anomaly.enabled:
-            self._anomaly_frame = anomaly.user_frame()
-        if self._saved:
-            self._saved = self._pack(args, result, out)
-        out.grad_fn = self
-
     def save_for_backward(self, *values):
         """Keeps `values` (inputs, the output, or other arrays/tensors) for backward."""
         self._saved = values
 
     def _pack(self, args, raw_out, out):
-        """Records, for each saved value, where it came from and its version now."""
-        packed = []
-        for value in self._saved:
-            entry = (_CONST, value, None, None)
-            if value is None or type(value) in _ATOMS:
-                packed.append(entry)
+        """Notes which saved values are inputs or the output, with their versions now, so that
+        backward can tell whether one was changed in place since (`_sources`)."""
+        sources, saved, i = [], self._saved, -1
+        for value in saved:
+            i += 1
+            if value is None or type(value) is float:
                 continue
             if value is raw_out or value is out:
                 counter = out._counter()  # held here, so views of a dead output are still checked
-                entry = (_OUTPUT, out._data, counter[0], counter)
-            elif value is not None:
+                sources.append((i, None, counter[0], counter))
+                if value is not out._data and not isinstance(value, Tensor):  # forward's result was cast
+                    saved = saved[:i] + (out._data,) + saved[i + 1:]
+            elif type(value) is np.ndarray or isinstance(value, Tensor):
                 for a in args:
-                    if isinstance(a, Tensor) and (value is a or value is a._data):
-                        entry = (_INPUT, a, a._version, None)
+                    if isinstance(a, Tensor) and (value is a._data or value is a):
+                        vc = a._vc
+                        sources.append((i, a, vc[0] if vc is not None else 0, None))
                         break
-            packed.append(entry)
-        return tuple(packed)
+        self._saved = saved
+        self._sources = sources
 
     # ---- backward side --------------------------------------------------------------------
     @property
@@ -290,20 +288,26 @@ class Function:
                 f"{self.name}: trying to backward through the graph a second time (or to read saved "
                 f"values after they were freed). Saved values are freed after backward; pass "
                 f"retain_graph=True to the first backward() if you need to call it twice.")
-        as_tensors = not self._array_forward or _state.enabled
-        unpacked = []
-        for kind, value, version, counter in self._saved:
-            if kind == _INPUT:
-                if value._version != version:
-                    self._raise_modified(value._version, version, "an input")
-                unpacked.append(value if as_tensors else value._data)
-            elif kind == _OUTPUT:
-                if counter[0] != version:
-                    self._raise_modified(counter[0], version, "its output")
-                unpacked.append(self._output_tensor(value, counter) if as_tensors else value)
+        saved = self._saved
+        if not saved or not self._sources:
+            return saved
+        sources = self._sources
+        rebuild = not self._array_forward or _state.enabled  # Tensors wanted
+        for i, tensor, version, counter in sources:
+            now = counter[0] if tensor is None else tensor._version
+            if now != version:
+                self._raise_modified(now, version, "its output" if tensor is None else "an input")
+            if tensor is not None and tensor._data is not saved[i]:
+                rebuild = True  # the input's .data was reassigned since: PyTorch's saved variable sees the new data
+        if not rebuild:
+            return saved
+        as_tensors, saved = not self._array_forward or _state.enabled, list(saved)
+        for i, tensor, version, counter in sources:
+            if tensor is None:
+                saved[i] = self._output_tensor(saved[i], counter) if as_tensors else saved[i]
             else:
-                unpacked.append(value)
-        return tuple(unpacked)
+                saved[i] = tensor if as_tensors else tensor._data
+        return tuple(saved)
 
     def _output_tensor(self, data, counter):
         out = Tensor._make(data, True)
@@ -320,21 +324,23 @@ class Function:
 
     def propagate(self, grad):
         """Engine protocol: gradients for `inputs` from the final gradient of the output."""
-        for tensor, version in self._watched:
-            if tensor._version != version:
-                self._raise_modified(tensor._version, version, "an index, mask or condition tensor")
+        if self._watched:
+            for tensor, version in self._watched:
+                if tensor._version != version:
+                    self._raise_modified(tensor._version, version, "an index, mask or condition tensor")
         tensor_mode = type(grad) is Tensor
-        if not self._array_forward and not tensor_mode:
+        if not tensor_mode and not self._array_forward:
             grad = _make(grad)
         grads = type(self).backward(self, grad)
+        inputs = self.inputs
         if type(grads) is not tuple:
             grads = tuple(grads) if isinstance(grads, list) else (grads,)
-        if len(grads) != len(self.inputs):
+        if len(grads) != len(inputs):
             raise RuntimeError(f"{self.name}.backward returned {len(grads)} gradients but forward "
-                               f"took {len(self.inputs)} arguments: return one per argument "
+                               f"took {len(inputs)} arguments: return one per argument "
                                f"(None for those that need no gradient)")
         out = []
-        for i, (g, parent) in enumerate(zip(grads, self.inputs)):
+        for g, parent in zip(grads, inputs):
             if g is None or parent is None:
                 out.append(None)
                 continue
@@ -345,7 +351,7 @@ class Function:
                 else:
                     g = g._data if isinstance(g, Tensor) else np.asarray(g)
             if g.shape != parent.output_shape:
-                g = self._reduce_broadcast(g, i, parent.output_shape)
+                g = self._reduce_broadcast(g, len(out), parent.output_shape)
             dtype = parent.output_dtype
             if g.dtype is not dtype and g.dtype != dtype:  # as PyTorch: each input gets a gradient of its own dtype
                 g = g.to(dtype) if tensor_mode else g.astype(dtype)
@@ -362,7 +368,7 @@ class Function:
 
     def release(self):
         if self._saved:
-            self._saved = ()
+            self._saved = self._sources = ()
             self._released = True
 
     # ---- inspection -----------------------------------------------------------------------
@@ -378,13 +384,16 @@ class Function:
     @property
     def args(self):
         """The forward arguments: Tensors (None once garbage-collected) and constants."""
+        constants = self._constants or {}
         values = []
-        for parent, ref in zip(self.inputs, self._args or (None,) * len(self.inputs)):
+        for i, parent in enumerate(self.inputs):
             if parent is not None:
-                ref = parent.output if isinstance(parent, Function) else parent.variable
-            elif isinstance(ref, weakref.ref):
-                ref = ref()
-            values.append(ref)
+                value = parent.output if isinstance(parent, Function) else parent.variable
+            else:
+                value = constants.get(i)
+                if isinstance(value, weakref.ref):
+                    value = value()
+            values.append(value)
         return tuple(values)
 
     @property
@@ -405,7 +414,7 @@ class Function:
     @property
     def saved_values(self):
         """What the node holds for backward (arrays), empty once released."""
-        return tuple(v._data if k == _INPUT else v for k, v, _, _ in self._saved)
+        return tuple(v._data if isinstance(v, Tensor) else v for v in self._saved)
 
     def register_hook(self, fn):
         """Runs fn(grad) on the gradient of this node's output; fn may return a replacement."""
