@@ -11,7 +11,7 @@ SYMBOLS = {
     "Exp": "exp", "Log": "log", "Log1p": "log1p", "Expm1": "expm1", "Sqrt": "√", "Abs": "|·|",
     "Sign": "sign", "Sin": "sin", "Cos": "cos", "Tanh": "tanh", "Sigmoid": "σ", "Relu": "ReLU",
     "Erf": "erf", "Maximum": "max", "Minimum": "min", "Where": "where", "Clamp": "clamp",
-    "Cast": "cast", "Clone": "clone", "Sum": "Σ", "Amax": "max", "Amin": "min", "Prod": "Π",
+    "Cast": "cast", "Clone": "clone", "Sum": "Σ", "Mean": "mean", "Amax": "max", "Amin": "min", "Prod": "Π",
     "Cumsum": "cumsum", "Norm2": "‖·‖", "Reshape": "reshape", "Permute": "permute",
     "BroadcastTo": "broadcast", "BasicIndex": "[·]", "AdvancedIndex": "[·]", "IndexAdd": "index_add",
     "Cat": "cat", "Stack": "stack", "Flip": "flip", "Roll": "roll", "Pad": "pad", "Gather": "gather",
@@ -69,7 +69,7 @@ def operator_symbol(name: str, slots=(), node=None) -> str:
         if slots[0] is None:
             return power_symbol(number(slots[1]))
         return f"{number(slots[0])}^(·)"
-    if name == "Permute" and tuple(getattr(node, "inverse", ())) == (1, 0):
+    if name == "Permute" and tuple(getattr(node, "dims", ())) == (1, 0):
         return "(·)ᵀ"
     symbol = SYMBOLS.get(name, name.lstrip("_"))  # a private Function class still reads as its name
     if not constants:

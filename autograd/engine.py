@@ -93,26 +93,32 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
     try:
         for node in visit_order(roots, counts):
             grad = pending.pop(node, None)
-            grads = ()
-            if grad is not None and (targets is None or node in needed):
-                for hook in node.pre_hooks:
+            if grad is None or (targets is not None and node not in needed):
+                continue
+            hooks = node.pre_hooks
+            if hooks:
+                for hook in hooks:
                     replaced = hook(grad)
                     if replaced is not None:
                         grad = replaced
-                if targets is not None:
-                    if node in wanted:
-                        captured[node] = grad
-                elif node.retain_hook is not None:
-                    node.retain_hook(grad)
-                if node.inputs and (targets is None or node in needed):
-                    grads = node.propagate(grad)
-                    if check:
-                        anomaly.check_gradients(node, grads)
-                elif targets is None:
+            if targets is not None:
+                if node in wanted:
+                    captured[node] = grad
+            elif node.retain_hook is not None:
+                node.retain_hook(grad)
+            inputs = node.inputs
+            if not inputs:
+                if targets is None:
                     node.propagate(grad)  # a leaf: accumulates into .grad
                 if release:
                     node.release()
-            for parent, g in zip(node.inputs, grads):
+                continue
+            grads = node.propagate(grad)
+            if check:
+                anomaly.check_gradients(node, grads)
+            if release:
+                node.release()
+            for parent, g in zip(inputs, grads):
                 if g is not None and parent is not None:
                     if parent in pending:
                         pending[parent] = pending[parent] + g

@@ -218,9 +218,11 @@ class Function:
                 if ctx._saved:  # forward saved that scalar as its output: keep recognising it as such
                     ctx._saved = tuple(result if value is raw else value for value in ctx._saved)
             if result.dtype is _float64 and not cls._exact_dtype:
-                wanted = _promoted_float(arrays)
-                if wanted is not _float64:
-                    result = result.astype(wanted)
+                first = arrays[0] if arrays else None  # a float64 first input with dimensions: float64 is right
+                if not (type(first) is np.ndarray and first.dtype is _float64 and first.ndim):
+                    wanted = _promoted_float(arrays)
+                    if wanted is not _float64:
+                        result = result.astype(wanted)
             out = _make(result, record)
         else:
             result = cls._run_tensor_forward(ctx, args, options)
@@ -302,7 +304,7 @@ class Function:
         if not rebuild:
             return saved
         as_tensors, saved = not self._array_forward or _state.enabled, list(saved)
-        for i, tensor, version, counter in sources:
+        for i, tensor, _, counter in sources:
             if tensor is None:
                 saved[i] = self._output_tensor(saved[i], counter) if as_tensors else saved[i]
             else:
@@ -492,7 +494,7 @@ def _promoted_float(arrays):
     tensor with dimensions asks for it, or, with no float tensor with dimensions among the
     inputs, a 0-d one; otherwise the widest float input with dimensions, or the default dtype
     (Python floats never promote: int tensor * 0.5 is float32)."""
-    for a in arrays:  # the common case first: a float64 input with dimensions decides at once
+    for a in arrays:  # a float64 input with dimensions decides at once
         if type(a) is np.ndarray and a.dtype is _float64 and a.ndim:
             return _float64
     dimensioned = zero_dim = None

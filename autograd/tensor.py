@@ -177,7 +177,7 @@ class Tensor:
 
     @property
     def T(self):
-        return permute(self, tuple(range(self.ndim))[::-1])
+        return reverse_dims(self)
 
     @property
     def mT(self):
@@ -556,7 +556,7 @@ from .ops.reduce import (  # noqa: E402
 from .ops.softmax import log_softmax, logsumexp, softmax  # noqa: E402
 from .ops.shape import (  # noqa: E402
     broadcast_to, chunk, expand, flatten, flip, gather, getitem, index_select, permute, repeat,
-    reshape, roll, scatter_add, split, squeeze, swapaxes, tile, transpose, tril, triu, unflatten,
+    reshape, reverse_dims, roll, scatter_add, split, squeeze, swapaxes, tile, transpose, tril, triu, unflatten,
     unfold, unsqueeze, view)
 from .ops.linalg import bmm, dot, matmul, mm, outer  # noqa: E402
 from .ops.inplace import (  # noqa: E402

@@ -30,23 +30,46 @@ def _dims(x, dim, keepdim, aliases, op):
 
 
 def _kept_shape(shape, axes):
-    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    kept = list(shape)
+    for axis in axes:
+        kept[axis] = 1
+    return tuple(kept)
+
+
+_SMALL = 1 << 15  # elements: below this a filled copy is cheaper than np.broadcast_to's Python-level checks
 
 
 def _expand_back(g, ctx):
     """A reduced gradient, reshaped to keep the reduced dims and broadcast to the input."""
-    return np.broadcast_to(g.reshape(ctx.kept), ctx.shape)
+    g = g.reshape(ctx.kept)
+    if type(g) is np.ndarray and math.prod(ctx.shape) <= _SMALL:
+        expanded = np.empty(ctx.shape, g.dtype)
+        expanded[...] = g
+        return expanded
+    return np.broadcast_to(g, ctx.shape)
 
 
 class Sum(Primitive):
     @staticmethod
     def forward(ctx, a, axes=(), keepdims=False, dtype=None):
         ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
-        return np.sum(a, axis=axes, keepdims=keepdims, dtype=dtype)
+        return np.add.reduce(a, axis=axes, keepdims=keepdims, dtype=dtype)
 
     @staticmethod
     def backward(ctx, g):
         return _expand_back(g, ctx)
+
+
+class Mean(Primitive):
+    @staticmethod
+    def forward(ctx, a, axes=(), keepdims=False):
+        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
+        ctx.count = math.prod([a.shape[axis] for axis in axes])
+        return np.add.reduce(a, axis=axes, keepdims=keepdims) / ctx.count
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g / ctx.count, ctx)
 
 
 class Amax(Primitive):
@@ -193,8 +216,7 @@ def mean(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
     axes, keepdim = _dims(x, dim, keepdim, aliases, "mean")
     if x.dtype.kind not in "fc":
         raise TypeError(f"mean: needs a floating point tensor, got {x.dtype}; use x.float().mean()")
-    count = int(np.prod([x.shape[a] for a in axes])) if x.ndim else 1
-    return Sum.apply(x, axes=axes, keepdims=keepdim) / count
+    return Mean.apply(x, axes=axes, keepdims=keepdim)
 
 
 def var(x: Tensor, dim=None, keepdim=False, correction=1, unbiased=None, **aliases) -> Tensor:

@@ -29,12 +29,13 @@ class Permute(Primitive):
 
     @staticmethod
     def forward(ctx, a, dims=()):
-        ctx.inverse = tuple(np.argsort(dims))
+        ctx.dims = dims
         return np.transpose(a, dims)
 
     @staticmethod
     def backward(ctx, g):
-        return np.transpose(g, ctx.inverse)
+        dims = ctx.dims
+        return np.transpose(g, sorted(range(len(dims)), key=dims.__getitem__))  # the inverse permutation
 
 
 class BroadcastTo(Primitive):
@@ -299,6 +300,11 @@ def permute(x: Tensor, *dims) -> Tensor:
         raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of a "
                          f"tensor of shape {tuple(x.shape)}")
     return Permute.apply(x, dims=tuple(d % x.ndim for d in dims))
+
+
+def reverse_dims(x: Tensor) -> Tensor:
+    """x.T: the dimensions in reverse order (always a permutation, so nothing to check)."""
+    return Permute.apply(x, dims=tuple(range(x.ndim))[::-1])
 
 
 def transpose(x: Tensor, dim0, dim1) -> Tensor:
