@@ -215,8 +215,10 @@ class Function:
                 raise _explained(cls.__name__, error, args) from None
             if type(result) is not np.ndarray:
                 raw, result = result, np.asarray(result)  # ufuncs on 0-d arrays return NumPy scalars
-                if ctx._saved:  # forward saved that scalar as its output: keep recognising it as such
-                    ctx._saved = tuple(result if value is raw else value for value in ctx._saved)
+                for value in ctx._saved:
+                    if value is raw:  # forward saved that scalar as its output: keep recognising it as such
+                        ctx._saved = tuple([result if kept is raw else kept for kept in ctx._saved])
+                        break
             if result.dtype is _float64 and not cls._exact_dtype:
                 first = arrays[0] if arrays else None  # a float64 first input with dimensions: float64 is right
                 if not (type(first) is np.ndarray and first.dtype is _float64 and first.ndim):
@@ -278,7 +280,7 @@ class Function:
                         sources.append((i, a, vc[0] if vc is not None else 0, None))
                         break
         self._saved = saved
-        self._sources = sources
+        self._sources = sources or ()  # an empty list would be one more object for the cyclic GC to track
 
     # ---- backward side --------------------------------------------------------------------
     @property
