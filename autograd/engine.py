@@ -124,6 +124,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
                         pending[parent] = pending[parent] + g
                     else:
                         pending[parent] = g
+            # hold no gradient here: a leaf adopts a gradient array as its .grad only when
+            # nothing else refers to it (see AccumulateGrad), otherwise it copies it
+            grads = g = grad = None
     finally:
         _set(previous_mode)
         if collecting:
