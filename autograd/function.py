@@ -163,7 +163,6 @@ class Function:
     _exact_dtype = False  # True for ops whose output dtype is asked for (a cast), never defaulted
     pre_hooks = ()
     retain_hook = None
-    _released = False  # set on the instance by release()
     _watched = ()  # (tensor, version) of index/mask tensors, set on the instance by watch_indices
 
     @staticmethod
@@ -287,12 +286,12 @@ class Function:
     def saved_tensors(self):
         """What forward saved: arrays while the engine runs on arrays, Tensors under
         create_graph (and always Tensors for user-defined Functions)."""
-        if self._released:
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(
                 f"{self.name}: trying to backward through the graph a second time (or to read saved "
                 f"values after they were freed). Saved values are freed after backward; pass "
                 f"retain_graph=True to the first backward() if you need to call it twice.")
-        saved = self._saved
         if not saved or not self._sources:
             return saved
         sources = self._sources
@@ -372,8 +371,8 @@ class Function:
 
     def release(self):
         if self._saved:
-            self._saved = self._sources = ()
-            self._released = True
+            self._saved = None  # None: released (a node that saved nothing keeps its empty tuple)
+            self._sources = ()
 
     # ---- inspection -----------------------------------------------------------------------
     @property
@@ -413,12 +412,12 @@ class Function:
     @property
     def released(self) -> bool:
         """True once backward has freed what this node saved (without retain_graph)."""
-        return self._released
+        return self._saved is None
 
     @property
     def saved_values(self):
         """What the node holds for backward (arrays), empty once released."""
-        return tuple(v._data if isinstance(v, Tensor) else v for v in self._saved)
+        return tuple(v._data if isinstance(v, Tensor) else v for v in self._saved or ())
 
     def register_hook(self, fn):
         """Runs fn(grad) on the gradient of this node's output; fn may return a replacement."""
