@@ -51,8 +51,14 @@ class BroadcastTo(Primitive):
         return sum_to(g, ctx.shape)
 
 
+_BASIC = (int, slice, type(None), type(Ellipsis))  # checked by exact type first: the ABC check is slow
+
+
 def _is_basic(index):
-    return all(isinstance(i, (numbers.Integral, slice)) or i is None or i is Ellipsis for i in index)
+    for i in index:
+        if type(i) not in _BASIC and not isinstance(i, numbers.Integral):
+            return False
+    return True
 
 
 def _plain_index(index):
@@ -61,6 +67,9 @@ def _plain_index(index):
         index = (index,)
     out = []
     for i in index:
+        if type(i) in _BASIC:
+            out.append(i)
+            continue
         if isinstance(i, Tensor):
             i = i._data.copy()  # backward must see the indices of forward, even if the tensor changes
         elif isinstance(i, list):
