@@ -270,7 +270,7 @@ class Function:
             if value is raw_out or value is out:
                 counter = out._counter()  # held here, so views of a dead output are still checked
                 sources.append((i, None, counter[0], counter))
-                if value is not out._data and not isinstance(value, Tensor):  # forward's result was cast
+                if value is not out._data:  # a Function's Tensor result, or a result that was cast
                     saved = saved[:i] + (out._data,) + saved[i + 1:]
             elif type(value) is np.ndarray or isinstance(value, Tensor):
                 for a in args:

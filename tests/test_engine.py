@@ -409,6 +409,28 @@ def test_custom_function_in_pytorch_style():
     assert y.grad_fn.name == "MyReLU"
 
 
+def test_custom_function_that_saves_its_output_differentiates_twice():
+    class Sigmoid(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            s = 1 / (1 + (-x).exp())
+            ctx.save_for_backward(s)
+            return s
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (s,) = ctx.saved_tensors
+            assert s.grad_fn is not None or not ag.is_grad_enabled()  # the output itself, in the graph
+            return grad_output * s * (1 - s)
+
+    x = ag.tensor([-2.0, 0.5, 3.0], dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(Sigmoid.apply, (x,)) and ag.gradgradcheck(Sigmoid.apply, (x,))
+    (g,) = ag.grad(Sigmoid.apply(x).sum(), x, create_graph=True)
+    g.sum().backward()
+    s = 1 / (1 + np.exp(-x.detach().numpy()))
+    np.testing.assert_allclose(x.grad.numpy(), s * (1 - s) * (1 - 2 * s))
+
+
 def test_custom_function_with_wrong_number_of_gradients_is_a_clear_error():
     class Bad(ag.Function):
         @staticmethod
