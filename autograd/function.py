@@ -24,6 +24,7 @@ _NO_NEEDS = [(False,) * n for n in range(4)]
 _anomaly = anomaly.mode
 _make = Tensor._make
 
+
 class AccumulateGrad:
     """The graph node of a leaf tensor that requires grad: adds gradients into `.grad`."""
 
@@ -295,7 +296,8 @@ class Function:
         if not saved or not self._sources:
             return saved
         sources = self._sources
-        rebuild = not self._array_forward or _state.enabled  # Tensors wanted
+        as_tensors = not self._array_forward or _state.enabled
+        rebuild = as_tensors
         for i, tensor, version, counter in sources:
             now = counter[0] if tensor is None else tensor._version
             if now != version:
@@ -304,7 +306,7 @@ class Function:
                 rebuild = True  # the input's .data was reassigned since: PyTorch's saved variable sees the new data
         if not rebuild:
             return saved
-        as_tensors, saved = not self._array_forward or _state.enabled, list(saved)
+        saved = list(saved)
         for i, tensor, _, counter in sources:
             if tensor is None:
                 saved[i] = self._output_tensor(saved[i], counter) if as_tensors else saved[i]
