@@ -1,0 +1,58 @@
+"""CPU instructions per op for W2's loop, counted by valgrind's callgrind: a figure that does
+not move with other processes on the cores, for judging a change to the per-op overhead on a
+busy machine (timings there swing by 1.5x; these counts by about 5%, from address layout).
+
+    python -m bench.count_instructions          # needs valgrind (apt-get install valgrind)
+
+Each figure is the difference between runs of 2 and 7 steps of 1000 ops, divided by 5000, so
+start-up (imports, first calls) cancels out. PyTorch is not counted: its thread pools make
+callgrind's totals meaningless.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+_CHILD = r"""
+import sys
+import numpy as np
+from bench.w2_per_op import N_OPS, chain, numpy_forward
+steps, contender = int(sys.argv[1]), sys.argv[2]
+rng = np.random.default_rng(0)
+x0 = rng.standard_normal(10).astype(np.float32)
+w = (1 + 0.1 * rng.standard_normal(10)).astype(np.float32)
+if contender == "NumPy fwd":
+    step = numpy_forward(x0, 0.5, w)
+else:
+    import autograd as ag
+    step = chain(ag, x0, 0.5, w, backward=contender == "graphgrad fwd+bwd")
+step()
+for _ in range(steps):
+    step()
+"""
+
+CONTENDERS = ("graphgrad fwd+bwd", "graphgrad fwd", "NumPy fwd")
+
+
+def instructions(steps, contender):
+    run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          sys.executable, "-c", _CHILD, str(steps), contender],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    if run.returncode != 0:
+        raise RuntimeError(f"{contender}: {run.stderr.strip().splitlines()[-1]}")
+    for line in run.stderr.splitlines():
+        if "Collected" in line:
+            return int(line.split()[-1])
+    raise RuntimeError(f"{contender}: callgrind printed no total")
+
+
+def main():
+    if shutil.which("valgrind") is None:
+        sys.exit("count_instructions: valgrind is not installed (apt-get install valgrind)")
+    for contender in CONTENDERS:
+        per_op = (instructions(7, contender) - instructions(2, contender)) / 5000
+        print(f"{contender:20s} {per_op:10,.0f} instructions per op")
+
+
+if __name__ == "__main__":
+    main()
