@@ -19,13 +19,10 @@ def shape_from_args(args, op="shape") -> tuple:
     return shape
 
 
-_ALL_AXES = [tuple(range(n)) for n in range(8)]
-
-
 def normalize_axes(axis, ndim, op="reduce"):
     """An int, a sequence of ints or None, to a sorted tuple of non-negative axes."""
     if axis is None:
-        return _ALL_AXES[ndim] if ndim < len(_ALL_AXES) else tuple(range(ndim))
+        return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
     rank = max(ndim, 1)
     out = []

@@ -28,21 +28,25 @@ _make = Tensor._make
 class AccumulateGrad:
     """The graph node of a leaf tensor that requires grad: adds gradients into `.grad`."""
 
-    # output_shape and output_dtype are the variable's, kept here because every edge into a
-    # leaf reads them (Tensor's .data setter keeps them current)
-    __slots__ = ("variable", "output_shape", "output_dtype", "__weakref__")
+    __slots__ = ("variable", "__weakref__")
     inputs = ()
     name = "AccumulateGrad"
     retain_hook = None
 
     def __init__(self, variable):
         self.variable = variable
-        self.output_shape = variable._data.shape
-        self.output_dtype = variable._data.dtype
 
     @property
     def pre_hooks(self):
         return self.variable._hooks or ()
+
+    @property
+    def output_shape(self):
+        return self.variable._data.shape
+
+    @property
+    def output_dtype(self):
+        return self.variable._data.dtype
 
     @property
     def next_functions(self):

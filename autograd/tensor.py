@@ -170,10 +170,6 @@ class Tensor:
     def data(self, value):
         array = value._data if isinstance(value, Tensor) else np.asarray(value)
         self._data = array
-        accumulator = self._aux.get("acc") if self._aux else None
-        accumulator = accumulator() if accumulator is not None else None
-        if accumulator is not None:  # a graph may still lead to this leaf: gradients now take the new shape
-            accumulator.output_shape, accumulator.output_dtype = array.shape, array.dtype
 
     @property
     def T(self):
