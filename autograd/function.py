@@ -267,11 +267,8 @@ class Function:
     def _pack(self, args, raw_out, out):
         """Notes which saved values are inputs or the output, with their versions now, so that
         backward can tell whether one was changed in place since (`_sources`)."""
-        sources, saved, i = [], self._saved, -1
-        for value in saved:
-            i += 1
-            if value is None or type(value) is float:
-                continue
+        sources, saved = [], self._saved
+        for i, value in enumerate(saved):
             if value is raw_out or value is out:
                 counter = out._counter()  # held here, so views of a dead output are still checked
                 sources.append((i, None, counter[0], counter))

@@ -61,15 +61,16 @@ class Sum(Primitive):
 
 
 class Mean(Primitive):
+    """Sum divided by the count, as one node (PyTorch's mean is one op too)."""
+
     @staticmethod
     def forward(ctx, a, axes=(), keepdims=False):
-        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
         ctx.count = math.prod([a.shape[axis] for axis in axes])
-        return np.add.reduce(a, axis=axes, keepdims=keepdims) / ctx.count
+        return Sum.forward(ctx, a, axes, keepdims) / ctx.count
 
     @staticmethod
     def backward(ctx, g):
-        return _expand_back(g / ctx.count, ctx)
+        return Sum.backward(ctx, g / ctx.count)
 
 
 class Amax(Primitive):
