@@ -15,17 +15,13 @@ import sys
 
 _CHILD = r"""
 import sys
-import numpy as np
-from bench.w2_per_op import N_OPS, chain, numpy_forward
+from bench.w2_per_op import chain, numpy_forward, problem
 steps, contender = int(sys.argv[1]), sys.argv[2]
-rng = np.random.default_rng(0)
-x0 = rng.standard_normal(10).astype(np.float32)
-w = (1 + 0.1 * rng.standard_normal(10)).astype(np.float32)
 if contender == "NumPy fwd":
-    step = numpy_forward(x0, 0.5, w)
+    step = numpy_forward(*problem())
 else:
     import autograd as ag
-    step = chain(ag, x0, 0.5, w, backward=contender == "graphgrad fwd+bwd")
+    step = chain(ag, *problem(), backward=contender == "graphgrad fwd+bwd")
 step()
 for _ in range(steps):
     step()

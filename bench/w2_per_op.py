@@ -32,12 +32,17 @@ def numpy_forward(x0, c, w):
     return step
 
 
-def run(repeats=30):
-    import autograd as ag
+def problem():
+    """The starting vector x0, the constant c and the weights w, the same for every contender."""
     rng = np.random.default_rng(0)
     x0 = rng.standard_normal(10).astype(np.float32)
     w = (1 + 0.1 * rng.standard_normal(10)).astype(np.float32)
-    c = 0.5
+    return x0, 0.5, w
+
+
+def run(repeats=30):
+    import autograd as ag
+    x0, c, w = problem()
     contenders = {"graphgrad fwd+bwd": chain(ag, x0, c, w), "graphgrad fwd": chain(ag, x0, c, w, False),
                   "NumPy fwd": numpy_forward(x0, c, w)}
     torch = optional_torch()
