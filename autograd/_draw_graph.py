@@ -196,7 +196,7 @@ class GraphView:
                 if not node.inputs:
                     continue
                 try:
-                    passed = node.propagate(grad)
+                    passed = _flowing(node, node.propagate(grad))
                 except RuntimeError as error:
                     raise RuntimeError(f"draw: cannot compute the gradients to draw: {error} (pass grads=False, "
                                        f"or grads='stored' to show the .grad that backward() stored)") from error
@@ -213,7 +213,7 @@ class GraphView:
         ones = np.ones(output.shape, dtype=_dtype_of(output)) if hasattr(op.node, "args") else 1.0
         exact_all = _size(output) == 1
         with no_grad(), np.errstate(all="ignore"):
-            derivatives = op.node.propagate(ones)
+            derivatives = _flowing(op.node, op.node.propagate(ones))
         result = []
         for var, position in zip(op.inputs, op.slots):
             exact = exact_all or (op.node.name in ELEMENTWISE and var.shape == output.shape)
@@ -296,3 +296,8 @@ def _size(var) -> int:
 def _dtype_of(var):
     value = var.value
     return np.asarray(value).dtype if value is not None else np.float64
+
+
+def _flowing(node, grads):
+    """`grads` with None for the inputs that need no gradient (propagate may leave values there)."""
+    return [None if parent is None else g for g, parent in zip(grads, node.inputs)]

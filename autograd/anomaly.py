@@ -90,8 +90,8 @@ def _bad_kind(value):
 
 def check_gradients(node, grads) -> None:
     """Raises if a gradient a node just computed has NaN or inf in it."""
-    for i, grad in enumerate(grads):
-        if grad is None:
+    for i, (grad, parent) in enumerate(zip(grads, node.inputs)):
+        if grad is None or parent is None:  # a gradient for an input that needs none goes nowhere
             continue
         kind = _bad_kind(grad)
         if kind is not None:

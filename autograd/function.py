@@ -15,7 +15,7 @@ import numpy as np
 from . import anomaly
 from ._shapes import ShapeError, broadcastable_to, sum_to
 from .dtypes import get_default_dtype
-from .grad_mode import _state, no_grad
+from .grad_mode import grad_enabled, no_grad
 from .tensor import Tensor
 
 _new = object.__new__
@@ -120,11 +120,14 @@ def _link_view(view, base, replay_step):
 
 def node_of(tensor):
     """The graph node that receives `tensor`'s gradient (its grad_fn, or its accumulator)."""
-    if tensor._aux is not None and "base" in tensor._aux:
+    aux = tensor._aux
+    if aux is not None and "base" in aux:
         refresh_view(tensor)
-    if tensor.grad_fn is not None:
-        return tensor.grad_fn
-    aux = tensor._aux_dict()
+    node = tensor.grad_fn
+    if node is not None:
+        return node
+    if aux is None:
+        aux = tensor._aux = {}
     ref = aux.get("acc")
     acc = ref() if ref is not None else None
     if acc is None:
@@ -183,7 +186,7 @@ class Function:
     def apply(cls, *args, **options) -> Tensor:
         ctx = _new(cls)
         ctx._saved = ()
-        if _state.enabled:
+        if grad_enabled():
             # one pass: the arrays forward runs on, which inputs need a gradient, their nodes, and
             # the arguments that need none by position (kept for inspection only; Tensors weakly)
             arrays, needs, parents, record, constants = [], [], [], False, None
@@ -269,17 +272,21 @@ class Function:
         backward can tell whether one was changed in place since (`_sources`)."""
         sources, saved = [], self._saved
         for i, value in enumerate(saved):
+            if value is None:
+                continue
             if value is raw_out or value is out:
                 counter = out._counter()  # held here, so views of a dead output are still checked
                 sources.append((i, None, counter[0], counter))
                 if value is not out._data:  # a Function's Tensor result, or a result that was cast
                     saved = saved[:i] + (out._data,) + saved[i + 1:]
-            elif type(value) is np.ndarray or isinstance(value, Tensor):
-                for a in args:
-                    if isinstance(a, Tensor) and (value is a._data or value is a):
-                        vc = a._vc
-                        sources.append((i, a, vc[0] if vc is not None else 0, None))
-                        break
+                continue
+            if type(value) is not np.ndarray and not isinstance(value, Tensor):
+                continue
+            for a in args:
+                if isinstance(a, Tensor) and (value is a._data or value is a):
+                    vc = a._vc
+                    sources.append((i, a, vc[0] if vc is not None else 0, None))
+                    break
         self._saved = saved
         self._sources = sources or ()  # an empty list would be one more object for the cyclic GC to track
 
@@ -297,10 +304,12 @@ class Function:
         if not saved or not self._sources:
             return saved
         sources = self._sources
-        as_tensors = not self._array_forward or _state.enabled
+        as_tensors = not self._array_forward or grad_enabled()
         rebuild = as_tensors
         for i, tensor, version, counter in sources:
-            now = counter[0] if tensor is None else tensor._version
+            if tensor is not None:
+                counter = tensor._vc
+            now = counter[0] if counter is not None else 0
             if now != version:
                 self._raise_modified(now, version, "its output" if tensor is None else "an input")
             if tensor is not None and tensor._data is not saved[i]:
@@ -329,7 +338,8 @@ class Function:
             f"before changing it in place.")
 
     def propagate(self, grad):
-        """Engine protocol: gradients for `inputs` from the final gradient of the output."""
+        """Engine protocol: gradients for `inputs` from the final gradient of the output (for
+        an input that needs none, the value is left unspecified: the engine skips it)."""
         if self._watched:
             for tensor, version in self._watched:
                 if tensor._version != version:
@@ -345,8 +355,17 @@ class Function:
             raise RuntimeError(f"{self.name}.backward returned {len(grads)} gradients but forward "
                                f"took {len(inputs)} arguments: return one per argument "
                                f"(None for those that need no gradient)")
+        for g, parent in zip(grads, inputs):  # usually every gradient fits its input already
+            if g is not None and parent is not None and (type(g) is not np.ndarray or g.dtype is not parent.output_dtype
+                                                         or g.shape != parent.output_shape):
+                return self._conformed(grads, tensor_mode)
+        return grads
+
+    def _conformed(self, grads, tensor_mode):
+        """`grads` made to fit their inputs: arrays (Tensors under create_graph), summed over
+        broadcast dimensions, each in its input's dtype."""
         out = []
-        for g, parent in zip(grads, inputs):
+        for g, parent in zip(grads, self.inputs):
             if g is None or parent is None:
                 out.append(None)
                 continue
@@ -498,16 +517,18 @@ def _promoted_float(arrays):
     tensor with dimensions asks for it, or, with no float tensor with dimensions among the
     inputs, a 0-d one; otherwise the widest float input with dimensions, or the default dtype
     (Python floats never promote: int tensor * 0.5 is float32)."""
-    for a in arrays:  # a float64 input with dimensions decides at once
-        if type(a) is np.ndarray and a.dtype is _float64 and a.ndim:
-            return _float64
     dimensioned = zero_dim = None
     for a in arrays:
-        if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "f":
+        if type(a) is np.ndarray or isinstance(a, np.generic):
+            dtype = a.dtype
+            if dtype.kind != "f":
+                continue
             if a.ndim:
-                dimensioned = a.dtype if dimensioned is None else np.promote_types(dimensioned, a.dtype)
+                if dtype is _float64:
+                    return _float64  # a float64 input with dimensions decides at once
+                dimensioned = dtype if dimensioned is None else np.promote_types(dimensioned, dtype)
             else:
-                zero_dim = a.dtype if zero_dim is None else np.promote_types(zero_dim, a.dtype)
+                zero_dim = dtype if zero_dim is None else np.promote_types(zero_dim, dtype)
     if dimensioned is not None:
         return dimensioned
     return zero_dim if zero_dim is not None else get_default_dtype()
