@@ -20,6 +20,7 @@ from .tensor import Tensor
 
 _new = object.__new__
 _float64 = np.dtype(np.float64)
+_NUMBERS = (float, int, bool)  # Python numbers: they never decide a result's dtype
 _NO_NEEDS = [(False,) * n for n in range(4)]
 _anomaly = anomaly.mode
 _make = Tensor._make
@@ -227,8 +228,11 @@ class Function:
                         ctx._saved = tuple([result if kept is raw else kept for kept in ctx._saved])
                         break
             if result.dtype is _float64 and not cls._exact_dtype:
-                first = arrays[0] if arrays else None  # a float64 first input with dimensions: float64 is right
-                if not (type(first) is np.ndarray and first.dtype is _float64 and first.ndim):
+                # float64 is right for a float64 first input with dimensions, or a 0-d one alone or
+                # beside a Python number (which never promotes)
+                first = arrays[0] if arrays else None
+                if not (type(first) is np.ndarray and first.dtype is _float64
+                        and (first.ndim or len(arrays) == 1 or (len(arrays) == 2 and type(arrays[1]) in _NUMBERS))):
                     wanted = _promoted_float(arrays)
                     if wanted is not _float64:
                         result = result.astype(wanted)
