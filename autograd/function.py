@@ -523,7 +523,7 @@ def _promoted_float(arrays):
     (Python floats never promote: int tensor * 0.5 is float32)."""
     dimensioned = zero_dim = None
     for a in arrays:
-        if type(a) is np.ndarray or isinstance(a, np.generic):
+        if isinstance(a, (np.ndarray, np.generic)):
             dtype = a.dtype
             if dtype.kind != "f":
                 continue
