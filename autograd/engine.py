@@ -5,7 +5,8 @@ A graph node satisfies a small protocol, so Tensor and Scalar graphs share this 
     node.name         the operator's name
     node.pre_hooks    callables run on the node's final gradient (may replace it)
     node.retain_hook  None, or a callable that stores the final gradient
-    node.propagate(g) -> gradients for node.inputs, in their shapes
+    node.propagate(g) -> gradients for node.inputs, in their shapes (any value, often None,
+                         where an input is None: the engine and the drawing skip those)
     node.release()    frees what the node saved for backward
 """
 import gc

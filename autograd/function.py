@@ -128,7 +128,7 @@ def node_of(tensor):
     if node is not None:
         return node
     if aux is None:
-        aux = tensor._aux = {}
+        aux = tensor._aux_dict()
     ref = aux.get("acc")
     acc = ref() if ref is not None else None
     if acc is None:
@@ -276,8 +276,6 @@ class Function:
         backward can tell whether one was changed in place since (`_sources`)."""
         sources, saved = [], self._saved
         for i, value in enumerate(saved):
-            if value is None:
-                continue
             if value is raw_out or value is out:
                 counter = out._counter()  # held here, so views of a dead output are still checked
                 sources.append((i, None, counter[0], counter))
