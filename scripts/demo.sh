@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo on a fresh Debian or Ubuntu machine, in one command: Graphviz's `dot` (when it is
 # missing and we may install it), a virtual environment in .venv, graphgrad with its demo
-# extras, then `python -m autograd.demo` (extra arguments are passed on, e.g. --out FOLDER).
+# extras, then `python -m graphgrad.demo` (extra arguments are passed on, e.g. --out FOLDER).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,4 +18,4 @@ python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
 python -m pip install -q -e ".[demo]"
-python -m autograd.demo "$@"
+python -m graphgrad.demo "$@"

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd import demo
+from graphgrad import demo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -1,5 +1,5 @@
 """DESIGN rule 7: nn and optim use only autograd's public API; autograd never imports nn or
-optim (the demo, an application of the whole library, is the one exception); optim never
+optim; optim never
 imports nn."""
 import ast
 from pathlib import Path
@@ -70,5 +70,4 @@ def test_autograd_never_imports_nn_or_optim():
     def rule(module, name):
         top = module.split(".")[0]
         return f"autograd imports {module}" if top in ("nn", "optim") else None
-    found = [v for v in _violations("autograd", rule) if not v.startswith("autograd/demo.py")]
-    assert found == []
+    assert _violations("autograd", rule) == []

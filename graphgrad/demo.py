@@ -1,12 +1,13 @@
-"""graphgrad's demo: `python -m autograd.demo [--out FOLDER] [--epochs N]`.
+"""graphgrad's demo: `python -m graphgrad.demo [--out FOLDER] [--epochs N]`.
 
 It reproduces article 004's numbers, checks gradients numerically, trains a digits
 classifier with a progress bar, and writes graph drawings (SVG and PNG), a loss-curve plot
 and a short report into one folder. Without Graphviz's `dot` it still runs and writes the
 DOT sources instead of images.
 
-The demo is a user of the whole library (autograd, nn, optim), not part of the engine:
-nothing in autograd imports it, which is why it may import nn and optim.
+The demo is a user of the whole library (autograd, nn, optim), not part of the engine: it
+lives in graphgrad, the layer above them, which is why it may import nn and optim (autograd,
+nn and optim never import graphgrad).
 """
 import argparse
 import shutil
@@ -111,7 +112,7 @@ def plot_losses(losses, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograd.demo", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m graphgrad.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="graphgrad-demo", help="folder for the outputs (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=15, help="training epochs (default: %(default)s)")
     args = parser.parse_args(argv)
