@@ -10,8 +10,7 @@ from numpy.typing import DTypeLike
 import autograd as ag
 
 from . import functional as F
-from .linear import _factory
-from .module import Module, Parameter
+from .module import Module, Parameter, factory_dtype
 
 
 def _inplace_repr(inplace: bool) -> str:
@@ -76,7 +75,7 @@ class PReLU(Module):
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
-        self.weight = Parameter(ag.full((num_parameters,), init, dtype=_factory(dtype), device=device))
+        self.weight = Parameter(ag.full((num_parameters,), init, dtype=factory_dtype(dtype), device=device))
 
     def reset_parameters(self) -> None:
         with ag.no_grad():

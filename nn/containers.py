@@ -6,7 +6,7 @@ from collections import OrderedDict
 from collections.abc import ItemsView, Iterable, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar
 
-from .module import Module, _addindent
+from .module import Module, addindent
 
 _Indexed = TypeVar("_Indexed", bound="_IndexedModules")  # append/extend return self, typed as its own class
 
@@ -137,7 +137,7 @@ class ModuleList(_IndexedModules):
                 runs[-1][1] = i
             else:
                 runs.append([i, i, text])
-        lines = [_addindent(f"({a}): {text}" if a == b else f"({a}-{b}): {b - a + 1} x {text}", 2) for a, b, text in runs]
+        lines = [addindent(f"({a}): {text}" if a == b else f"({a}-{b}): {b - a + 1} x {text}", 2) for a, b, text in runs]
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 

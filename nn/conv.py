@@ -6,8 +6,9 @@ from numpy.typing import DTypeLike
 import autograd as ag
 
 from . import functional as F
-from .linear import _factory, reset_fan_in_uniform_
-from .module import Module, Parameter
+from . import init
+from .functional.arguments import conv_padding, pair
+from .module import Module, Parameter, factory_dtype
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -46,24 +47,24 @@ class Conv2d(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got padding_mode='{padding_mode}'")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = F._pair(kernel_size, "kernel_size", "Conv2d")
-        self.stride = F._pair(stride, "stride", "Conv2d")
-        self.dilation = F._pair(dilation, "dilation", "Conv2d")
-        self.padding = padding if isinstance(padding, str) else F._pair(padding, "padding", "Conv2d")
-        F._conv_padding(padding, self.kernel_size, self.stride, self.dilation)  # validates 'same'/'valid'
+        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
+        self.stride = pair(stride, "stride", "Conv2d")
+        self.dilation = pair(dilation, "dilation", "Conv2d")
+        self.padding = padding if isinstance(padding, str) else pair(padding, "padding", "Conv2d")
+        conv_padding(padding, self.kernel_size, self.stride, self.dilation)  # validates 'same'/'valid'
         self.padding_mode = padding_mode
         shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(ag.empty(shape, dtype=_factory(dtype), device=device))
-        self.register_parameter("bias", Parameter(ag.empty(out_channels, dtype=_factory(dtype), device=device)) if bias else None)
+        self.weight = Parameter(ag.empty(shape, dtype=factory_dtype(dtype), device=device))
+        self.register_parameter("bias", Parameter(ag.empty(out_channels, dtype=factory_dtype(dtype), device=device)) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        reset_fan_in_uniform_(self.weight, self.bias)
+        init.reset_fan_in_uniform_(self.weight, self.bias)
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         if self.padding_mode == "zeros":
             return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
-        top, bottom, left, right = F._conv_padding(self.padding, self.kernel_size, self.stride, self.dilation)
+        top, bottom, left, right = conv_padding(self.padding, self.kernel_size, self.stride, self.dilation)
         padded = F.pad(input, (left, right, top, bottom), mode=self.padding_mode)
         return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 

@@ -7,8 +7,7 @@ import autograd as ag
 
 from . import functional as F
 from . import init
-from .linear import _factory
-from .module import Module, Parameter
+from .module import Module, Parameter, factory_dtype
 
 
 class Embedding(Module):
@@ -45,7 +44,7 @@ class Embedding(Module):
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:
-            self.weight = Parameter(ag.empty(num_embeddings, embedding_dim, dtype=_factory(dtype), device=device),
+            self.weight = Parameter(ag.empty(num_embeddings, embedding_dim, dtype=factory_dtype(dtype), device=device),
                                     requires_grad=not _freeze)
             self.reset_parameters()
         else:

@@ -1,5 +1,7 @@
 """Weight initialisation, as torch.nn.init: each function fills a tensor in place, under
-no_grad, from the engine's seeded generator (or `generator=`), and returns it."""
+no_grad, from the engine's seeded generator (or `generator=`), and returns it. Besides
+PyTorch's functions it holds reset_fan_in_uniform_, PyTorch's default initialisation of
+Linear and Conv layers, which they share."""
 from __future__ import annotations
 
 import math
@@ -125,3 +127,13 @@ def kaiming_normal_(tensor: ag.Tensor, a: float = 0, mode: str = "fan_in", nonli
     """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
+
+
+def reset_fan_in_uniform_(weight: ag.Tensor, bias: ag.Tensor | None) -> None:
+    """PyTorch's default for Linear and Conv: kaiming_uniform_(a=sqrt(5)) on the weight, which
+    is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias uniform with that same bound."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in = _calculate_fan_in_and_fan_out(weight)[0]
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)

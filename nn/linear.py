@@ -1,7 +1,6 @@
-"""Linear and Identity layers."""
+"""Linear, Identity, Flatten and Unflatten layers."""
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,21 +10,7 @@ import autograd as ag
 
 from . import functional as F
 from . import init
-from .module import Module, Parameter
-
-
-def _factory(dtype):
-    return ag.get_default_dtype() if dtype is None else dtype
-
-
-def reset_fan_in_uniform_(weight: ag.Tensor, bias: ag.Tensor | None) -> None:
-    """PyTorch's default for Linear and Conv: kaiming_uniform_(a=sqrt(5)) on the weight, which
-    is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias uniform with that same bound."""
-    init.kaiming_uniform_(weight, a=math.sqrt(5))
-    if bias is not None:
-        fan_in = init._calculate_fan_in_and_fan_out(weight)[0]
-        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-        init.uniform_(bias, -bound, bound)
+from .module import Module, Parameter, factory_dtype
 
 
 class Identity(Module):
@@ -62,12 +47,12 @@ class Linear(Module):
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        self.weight = Parameter(ag.empty(out_features, in_features, dtype=_factory(dtype), device=device))
-        self.register_parameter("bias", Parameter(ag.empty(out_features, dtype=_factory(dtype), device=device)) if bias else None)
+        self.weight = Parameter(ag.empty(out_features, in_features, dtype=factory_dtype(dtype), device=device))
+        self.register_parameter("bias", Parameter(ag.empty(out_features, dtype=factory_dtype(dtype), device=device)) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        reset_fan_in_uniform_(self.weight, self.bias)
+        init.reset_fan_in_uniform_(self.weight, self.bias)
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.linear(input, self.weight, self.bias)

@@ -4,13 +4,14 @@ from __future__ import annotations
 import autograd as ag
 
 from . import functional as F
+from .functional.arguments import resolve_reduction
 from .module import Module
 
 
 class _Loss(Module):
     def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
         super().__init__()
-        self.reduction = F._reduction(size_average, reduce, reduction, type(self).__name__)
+        self.reduction = resolve_reduction(size_average, reduce, reduction, type(self).__name__)
 
 
 class _WeightedLoss(_Loss):

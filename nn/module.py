@@ -3,7 +3,9 @@
 Assigning a Parameter, a Module or a registered buffer to a module attribute stores it as an
 ordinary instance attribute *and* records its name in `_parameters`, `_modules` or `_buffers`
 (insertion-ordered), which is what `parameters()`, `state_dict()` and `repr` walk. There is no
-`__getattr__`: a missing attribute is an ordinary AttributeError.
+`__getattr__`: a missing attribute is an ordinary AttributeError. Two small helpers that the
+layers share live here too: factory_dtype (the dtype new parameters get) and addindent (for
+nested reprs).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 import autograd as ag
 
@@ -71,10 +73,15 @@ class RemovableHandle:
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
-def _addindent(text, spaces):
+def addindent(text, spaces):
     """Indents every line but the first (PyTorch's repr helper)."""
     first, *rest = text.split("\n")
     return "\n".join([first] + [" " * spaces + line for line in rest])
+
+
+def factory_dtype(dtype: DTypeLike | None) -> DTypeLike:
+    """The dtype a layer creates its parameters and buffers with: `dtype`, or the default dtype if None."""
+    return ag.get_default_dtype() if dtype is None else dtype
 
 
 class Module:
@@ -437,7 +444,7 @@ class Module:
     def __repr__(self):
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
-        child_lines = [f"({name}): " + _addindent(repr(module), 2) for name, module in self._modules.items()]
+        child_lines = [f"({name}): " + addindent(repr(module), 2) for name, module in self._modules.items()]
         lines = extra_lines + child_lines
         body = ""
         if len(extra_lines) == 1 and not child_lines:

@@ -10,8 +10,7 @@ import autograd as ag
 
 from . import functional as F
 from . import init
-from .linear import _factory
-from .module import Module, Parameter
+from .module import Module, Parameter, factory_dtype
 
 
 class _BatchNorm(Module):
@@ -25,7 +24,7 @@ class _BatchNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = _factory(dtype)
+        dtype = factory_dtype(dtype)
         if affine:
             self.weight = Parameter(ag.empty(num_features, dtype=dtype, device=device))
             self.register_parameter("bias", Parameter(ag.empty(num_features, dtype=dtype, device=device)) if bias else None)
@@ -139,7 +138,7 @@ class LayerNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape, self.eps = tuple(normalized_shape), eps
         self.elementwise_affine = elementwise_affine
-        dtype = _factory(dtype)
+        dtype = factory_dtype(dtype)
         if elementwise_affine:
             self.weight = Parameter(ag.ones(self.normalized_shape, dtype=dtype, device=device))
             self.register_parameter("bias", Parameter(ag.zeros(self.normalized_shape, dtype=dtype, device=device)) if bias else None)

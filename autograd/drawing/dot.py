@@ -1,0 +1,74 @@
+"""Graphviz, the drawing's one optional dependency: the `Drawing` type drawings are returned as,
+and `GraphvizNotInstalledError`, which says how to install whatever is missing.
+
+The Python package `graphviz` is imported here and nowhere else, inside a guard: without it
+`import autograd` still works (and so does everything but drawing), and asking for a drawing
+raises GraphvizNotInstalledError saying `pip install graphviz`. With it, the types are
+graphviz's own: a Drawing is a `graphviz.Digraph` and the error a `graphviz.ExecutableNotFound`
+(raised also when a drawing is rendered without Graphviz's `dot` program).
+"""
+try:
+    import graphviz
+except ImportError:  # drawing needs it; autograd's engine does not
+    graphviz = None
+
+INSTALL_HINT = ("Rendering needs Graphviz's `dot` program, which was not found on PATH. Install it with "
+                "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
+                "`conda install graphviz` (conda); the pip package `graphviz` is only the Python interface. "
+                "The DOT text is still available as `.source` (paste it into any Graphviz viewer).")
+
+PACKAGE_HINT = ("Drawing needs the Python package `graphviz`, which is not installed: `pip install graphviz`. "
+                "Rendering a drawing also needs Graphviz's `dot` program: install it with "
+                "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
+                "`conda install graphviz` (conda).")
+
+
+class GraphvizNotInstalledError(graphviz.ExecutableNotFound if graphviz is not None else RuntimeError):
+    """Raised when a drawing is asked for without the Python package `graphviz`, or rendered
+    without Graphviz's `dot` program. A RuntimeError (a `graphviz.ExecutableNotFound` where the
+    package is installed)."""
+
+    def __init__(self, message):
+        RuntimeError.__init__(self, message)
+
+
+def require_graphviz():
+    """Raises GraphvizNotInstalledError, saying how to install it, where `graphviz` is missing."""
+    if graphviz is None:
+        raise GraphvizNotInstalledError(PACKAGE_HINT)
+
+
+class Drawing(graphviz.Digraph if graphviz is not None else object):
+    """A `graphviz.Digraph` (displays inline in Jupyter; `.render()`, `.pipe()`, `.source`) whose
+    rendering says how to install Graphviz when its `dot` program is missing."""
+
+    def __init__(self, *args, **kwargs):
+        require_graphviz()
+        super().__init__(*args, **kwargs)
+
+    def pipe(self, *args, **kwargs):
+        try:
+            return super().pipe(*args, **kwargs)
+        except GraphvizNotInstalledError:
+            raise
+        except graphviz.ExecutableNotFound as error:
+            raise GraphvizNotInstalledError(f"{INSTALL_HINT} ({error})") from error
+
+    def render(self, *args, **kwargs):
+        try:
+            return super().render(*args, **kwargs)
+        except GraphvizNotInstalledError:
+            raise
+        except graphviz.ExecutableNotFound as error:
+            raise GraphvizNotInstalledError(f"{INSTALL_HINT} ({error})") from error
+
+
+# Only called while painting a Drawing, whose creation checked that graphviz is installed.
+def cluster(name, graph_attr):
+    """A subgraph for `Drawing.subgraph`; a name starting with "cluster" gets a frame."""
+    return graphviz.Digraph(name=name, graph_attr=graph_attr)
+
+
+def literal(text):
+    """`text` as a DOT label to be written as it is (never read as an HTML-like label)."""
+    return graphviz.nohtml(text)

@@ -1,0 +1,283 @@
+"""nn.functional's losses: mse, l1, smooth_l1, huber, nll, cross_entropy, binary_cross_entropy
+and binary_cross_entropy_with_logits, with PyTorch's reductions, weights, ignore_index and
+label_smoothing rules. Two are fused nodes where bench/ shows they pay: mean cross-entropy
+of class indices (an ag.Primitive with an array-speed backward) and binary cross-entropy
+(an ag.Function with PyTorch's clamped logs and gradient); the rest are composed from the
+engine's differentiable operations."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+import autograd as ag
+
+from .activations import log_softmax
+from .arguments import resolve_reduction, shape_of
+
+
+def _reduce(loss, reduction: str):
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _check_same_size(input, target, op):
+    if shape_of(input) != shape_of(target):
+        warnings.warn(f"{op}: using a target size ({shape_of(target)}) that is different to the input size "
+                      f"({shape_of(input)}). This will likely lead to incorrect results due to broadcasting. "
+                      f"Please ensure they have the same size.", stacklevel=3)
+
+
+def _pointwise_loss(loss, input, weight, reduction, mean_by_weight, op):
+    """Applies the optional elementwise weight and the reduction (PyTorch 2.13's rules)."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if shape_of(weight) != shape_of(input):
+        raise ValueError(f"{op}: weights and input must have the same size, got {shape_of(weight)} and {shape_of(input)}")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def mse_loss(input: ag.Tensor, target: ag.Tensor, size_average: bool | None = None, reduce: bool | None = None,
+             reduction: str = "mean", weight: ag.Tensor | None = None) -> ag.Tensor:
+    """(input - target)^2, reduced; with weight, 'mean' is sum(w * loss) / sum(w)."""
+    reduction = resolve_reduction(size_average, reduce, reduction, "mse_loss")
+    _check_same_size(input, target, "mse_loss")
+    diff = input - target
+    return _pointwise_loss(diff * diff, input, weight, reduction, True, "mse_loss")
+
+
+def l1_loss(input: ag.Tensor, target: ag.Tensor, size_average: bool | None = None, reduce: bool | None = None,
+            reduction: str = "mean", weight: ag.Tensor | None = None) -> ag.Tensor:
+    """|input - target|, reduced; with weight, 'mean' is sum(w * loss) / sum(w)."""
+    reduction = resolve_reduction(size_average, reduce, reduction, "l1_loss")
+    _check_same_size(input, target, "l1_loss")
+    return _pointwise_loss(ag.abs(input - target), input, weight, reduction, True, "l1_loss")
+
+
+def _quadratic_then_linear(diff, width):
+    """0.5 d^2 for |d| < width, else width * (|d| - 0.5 width): Huber's loss."""
+    size = ag.abs(diff)
+    return ag.where(np.asarray(size) < width, diff * diff * 0.5, (size - 0.5 * width) * width)
+
+
+def smooth_l1_loss(input: ag.Tensor, target: ag.Tensor, size_average: bool | None = None,
+                   reduce: bool | None = None, reduction: str = "mean", beta: float = 1.0) -> ag.Tensor:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (L1 when beta is 0)."""
+    reduction = resolve_reduction(size_average, reduce, reduction, "smooth_l1_loss")
+    _check_same_size(input, target, "smooth_l1_loss")
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    diff = input - target
+    if beta == 0:
+        return _reduce(ag.abs(diff), reduction)
+    return _reduce(_quadratic_then_linear(diff, beta) / beta, reduction)
+
+
+def huber_loss(input: ag.Tensor, target: ag.Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: ag.Tensor | None = None) -> ag.Tensor:
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); with weight, 'mean' is a plain mean."""
+    reduction = resolve_reduction(None, None, reduction, "huber_loss")
+    _check_same_size(input, target, "huber_loss")
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    return _pointwise_loss(_quadratic_then_linear(input - target, delta), input, weight, reduction, False, "huber_loss")
+
+
+def _class_targets(input, target, ignore_index, op):
+    """Validated integer targets for (N, C, *) or (C,) input; ignored entries replaced by 0."""
+    indices = np.asarray(target)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"{op}: class-index targets must be integers, got dtype {indices.dtype}; use target.long()")
+    batch = (shape_of(input)[:1] + shape_of(input)[2:]) if input.ndim >= 2 else ()
+    if indices.shape != batch:
+        raise ValueError(f"{op}: input of shape {shape_of(input)} (N, C, *) needs a target of shape {batch} (N, *), "
+                         f"got {indices.shape}")
+    ignored = indices == ignore_index
+    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    bad = (~ignored) & ((indices < 0) | (indices >= classes))
+    if bad.any():
+        raise IndexError(f"{op}: Target {indices[bad].flat[0]} is out of bounds (there are {classes} classes)")
+    return np.where(ignored, 0, indices), ignored
+
+
+def _weighted_mean(total, weight_sum):
+    """total / weight_sum; NaN without a warning when every target is ignored, as PyTorch."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return total / weight_sum
+
+
+def _class_weight(weight, classes, op):
+    """The per-class weights as a constant array (PyTorch gives them no gradient either)."""
+    if weight is None:
+        return None
+    values = np.asarray(weight)
+    if values.shape != (classes,):
+        raise ValueError(f"{op}: weight should have one entry per class, shape ({classes},), got {values.shape}")
+    return values
+
+
+def _picked_nll(log_probs, target, weight, ignore_index, op):
+    """Per-element -w[y] * log_probs[y] (0 where ignored) and the weights w[y] used."""
+    safe, ignored = _class_targets(log_probs, target, ignore_index, op)
+    class_dim = 1 if log_probs.ndim >= 2 else 0
+    weight = _class_weight(weight, log_probs.shape[class_dim], op)
+    picked = log_probs.gather(class_dim, ag.from_numpy(np.expand_dims(safe, class_dim))).squeeze(class_dim)
+    dtype = log_probs.dtype
+    weights = np.ones(safe.shape, dtype=dtype) if weight is None else np.asarray(weight, dtype=dtype)[safe]
+    weights = np.where(ignored, 0, weights).astype(dtype)
+    return -picked * ag.from_numpy(weights), weights
+
+
+def nll_loss(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None = None, size_average: bool | None = None,
+             ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> ag.Tensor:
+    """Negative log likelihood of class indices given log-probabilities.
+
+    Shape: input (N, C, *) or (C,); target (N, *) or () of class indices. 'mean' divides
+    by the summed weights of the non-ignored targets (PyTorch's weighted mean).
+    """
+    reduction = resolve_reduction(size_average, reduce, reduction, "nll_loss")
+    losses, weights = _picked_nll(input, target, weight, ignore_index, "nll_loss")
+    if reduction == "mean":
+        return _weighted_mean(losses.sum(), weights.sum())
+    return _reduce(losses, reduction)
+
+
+def cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None = None, size_average: bool | None = None,
+                  ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> ag.Tensor:
+    """Cross-entropy of logits against class indices or class probabilities.
+
+    Shape: input (N, C, *) or (C,); target either (N, *) integer class indices, or the
+    input's shape with probabilities. Follows PyTorch's exact weighting, ignore_index and
+    label_smoothing rules (for indices, 'mean' divides by the non-ignored targets' weights).
+    """
+    reduction = resolve_reduction(size_average, reduce, reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    class_dim = 1 if input.ndim >= 2 else 0
+    classes = input.shape[class_dim]
+    if (input.ndim == 2 and weight is None and label_smoothing == 0 and reduction == "mean"
+            and np.asarray(target).dtype.kind in "iu"):
+        indices, ignored = _class_targets(input, target, ignore_index, "cross_entropy")
+        if not ignored.any() and len(indices):
+            return _MeanSoftmaxCrossEntropy.apply(input, target=indices)  # the common case, one node
+    log_probs = log_softmax(input, class_dim)
+    weight_shape = (1,) * class_dim + (classes,) + (1,) * (input.ndim - class_dim - 1)
+    weight = _class_weight(weight, classes, "cross_entropy")
+    class_weight = None if weight is None else ag.from_numpy(weight.astype(input.dtype).reshape(weight_shape))
+    if np.asarray(target).dtype.kind == "f":
+        if shape_of(target) != shape_of(input):
+            raise ValueError(f"cross_entropy: probability targets must have the input's shape {shape_of(input)}, "
+                             f"got {shape_of(target)}")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / classes
+        terms = log_probs * target if class_weight is None else log_probs * class_weight * target
+        if reduction == "mean":
+            return -terms.sum() / (input.numel() // classes) if input.numel() else -terms.sum() * math.nan
+        return -terms.sum() if reduction == "sum" else -terms.sum(dim=class_dim)
+    losses, weights = _picked_nll(log_probs, target, weight, ignore_index, "cross_entropy")
+    if reduction == "mean":
+        loss = _weighted_mean(losses.sum(), weights.sum())
+    else:
+        loss = _reduce(losses, reduction)
+    if label_smoothing == 0:
+        return loss
+    smooth = -(log_probs if class_weight is None else log_probs * class_weight).sum(dim=class_dim)
+    ignored = np.asarray(target) == ignore_index
+    smooth = ag.where(ignored, 0.0, smooth)
+    if reduction == "mean":
+        smooth = _weighted_mean(smooth.sum(), weights.sum() if weight is not None else int((~ignored).sum()))
+    else:
+        smooth = _reduce(smooth, reduction)
+    return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+class _MeanSoftmaxCrossEntropy(ag.Primitive):
+    """mean_i -log softmax(x_i)[t_i] for logits (N, C) and class indices t, as one node.
+    Backward (softmax(x) - onehot(t)) * g / N, in the vocabulary arrays and Tensors share."""
+
+    @staticmethod
+    def forward(ctx, x, target=None):
+        shifted = x - x.max(axis=1, keepdims=True)
+        exps = np.exp(shifted)
+        totals = exps.sum(axis=1, keepdims=True)
+        rows = np.arange(len(target))
+        loss = (np.log(totals[:, 0]) - shifted[rows, target]).mean()
+        ctx.onehot = np.zeros(x.shape, dtype=x.dtype)
+        ctx.onehot[rows, target] = 1
+        ctx.probabilities = exps / totals
+        ctx.save_for_backward(x)
+        return np.asarray(loss, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        if isinstance(x, ag.Tensor):  # create_graph: softmax recorded from x, to be differentiated again
+            probabilities = ag.softmax(x, 1)
+        else:  # the forward's softmax of the same x (saved_tensors checked that it did not change)
+            probabilities = ctx.probabilities
+        return (probabilities - ctx.onehot) * (grad / x.shape[0])
+
+
+class _BinaryCrossEntropy(ag.Function):
+    """Elementwise -(y log x + (1 - y) log(1 - x)), each log clamped at -100, with PyTorch's
+    gradient (x - y) / max(x (1 - x), 1e-12): finite even where x is exactly 0 or 1."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        p, t = np.asarray(x), np.asarray(y)
+        with np.errstate(divide="ignore"):
+            return ag.from_numpy(-(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        grad_x = grad * (x - y) / ag.clamp(x * (1 - x), min=1e-12) if need_x else None
+        grad_y = grad * (ag.clamp(ag.log1p(-x), min=-100) - ag.clamp(ag.log(x), min=-100)) if need_y else None
+        return grad_x, grad_y
+
+
+def binary_cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None = None,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> ag.Tensor:
+    """-w (y log x + (1 - y) log(1 - x)) with each log clamped at -100, as PyTorch.
+
+    Shape: input and target of the same shape, input in [0, 1]; weight broadcasts to it.
+    """
+    reduction = resolve_reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    if shape_of(input) != shape_of(target):
+        raise ValueError(f"binary_cross_entropy: using a target size ({shape_of(target)}) that is different to the "
+                         f"input size ({shape_of(input)}) is deprecated. Please ensure they have the same size.")
+    values = np.asarray(input)
+    if values.size and (values.min() < 0 or values.max() > 1):
+        raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1 "
+                         "(pass probabilities, e.g. sigmoid(x), or use binary_cross_entropy_with_logits)")
+    loss = _BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None = None,
+                                     size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
+                                     pos_weight: ag.Tensor | None = None) -> ag.Tensor:
+    """Sigmoid and binary cross-entropy in one stable formula:
+    (1 - y) x + (1 + (pos_weight - 1) y) softplus(-x), times weight."""
+    reduction = resolve_reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
+    if shape_of(input) != shape_of(target):
+        raise ValueError(f"binary_cross_entropy_with_logits: target size ({shape_of(target)}) must be the same as "
+                         f"input size ({shape_of(input)})")
+    softplus_neg = ag.softplus(-input)  # -log(sigmoid(x)), never overflows
+    if pos_weight is not None:
+        softplus_neg = softplus_neg * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)

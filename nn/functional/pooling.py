@@ -1,0 +1,162 @@
+"""nn.functional's pooling: max_pool2d and avg_pool2d over im2col windows (PyTorch's
+padding, dilation and ceil_mode rules), with a fused ag.Function for the common tiled
+max-pool (stride = kernel, no padding), and adaptive_avg_pool2d as two small averaging
+matmuls."""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+import autograd as ag
+
+from .arguments import as_batch4, pair
+from .conv import sliding_windows
+
+
+def _pool_geometry(size, kernel, stride, padding, dilation, ceil_mode, op):
+    """Output length along one dim and the padding after the input (PyTorch's rule: with
+    ceil_mode the last window must start inside the input or its left padding)."""
+    if padding > (dilation * (kernel - 1) + 1) // 2:
+        raise ValueError(f"{op}: pad should be at most half of effective kernel size, but got pad={padding}, "
+                         f"kernel_size={kernel} and dilation={dilation}")
+    span = dilation * (kernel - 1) + 1
+    numerator = size + 2 * padding - span
+    out = (-(-numerator // stride) if ceil_mode else numerator // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    if out < 1:
+        raise ValueError(f"{op}: input size {size} with kernel {kernel}, stride {stride}, padding {padding} and "
+                         f"dilation {dilation} gives output size {out}: the output is too small")
+    after = max((out - 1) * stride + span - size - padding, padding)
+    return out, after
+
+
+def _pool_setup(input, kernel_size, stride, padding, dilation, ceil_mode, op):
+    x, batched = as_batch4(input, op)
+    kernel = pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0) \
+        else pair(stride, "stride", op)
+    padding, dilation = pair(padding, "padding", op), pair(dilation, "dilation", op)
+    geometry = [_pool_geometry(x.shape[2 + i], kernel[i], stride[i], padding[i], dilation[i], ceil_mode, op)
+                for i in range(2)]
+    pads = (padding[1], geometry[1][1], padding[0], geometry[0][1])  # F.pad order: left, right, top, bottom
+    return x, batched, kernel, stride, padding, dilation, pads
+
+
+def max_pool2d(input: ag.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> ag.Tensor | tuple[ag.Tensor, ag.Tensor]:
+    """Maximum over each window; the gradient goes to the window's (first) maximum.
+
+    Shape: input (N, C, H, W) or (C, H, W). With return_indices, also the flat (h * W + w)
+    position of each maximum in its input plane, as PyTorch.
+    """
+    x, batched, kernel, stride, padding, dilation, pads = _pool_setup(
+        input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    if stride == kernel and not any(pads) and dilation == (1, 1) and not return_indices:
+        out = _TiledMaxPool.apply(x, kernel=kernel)  # the common case, without im2col
+        return out if batched else out.squeeze(0)
+    if any(pads):
+        x = ag.pad(x, pads, value=-math.inf)
+    windows = sliding_windows(x, kernel, stride, dilation, "max_pool2d")
+    n, c, oh, ow = windows.shape[:4]
+    out, position = windows.reshape(n, c, oh, ow, kernel[0] * kernel[1]).max(dim=-1)
+    if not batched:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    position = np.asarray(position)
+    rows = np.arange(oh)[:, None] * stride[0] - padding[0] + position // kernel[1] * dilation[0]
+    cols = np.arange(ow)[None, :] * stride[1] - padding[1] + position % kernel[1] * dilation[1]
+    indices = ag.from_numpy((rows * input.shape[-1] + cols).astype(np.int64))
+    return out, (indices if batched else indices.squeeze(0))
+
+
+class _TiledMaxPool(ag.Function):
+    """Max pooling whose windows tile the input (stride = kernel, no padding, dilation 1):
+    one reshape and max forward; backward sends each gradient to its window's first maximum
+    (PyTorch's choice among ties), through Tensor ops so that it is itself differentiable."""
+
+    @staticmethod
+    def forward(ctx, x, kernel=(2, 2)):
+        n, c, h, w = x.shape
+        (kh, kw), oh, ow = kernel, x.shape[2] // kernel[0], x.shape[3] // kernel[1]
+        tiles = np.asarray(x)[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
+        offsets = [(i, j) for i in range(kh) for j in range(kw)]  # row-major: the first maximum wins
+        out = tiles[:, :, :, 0, :, 0].copy()
+        for i, j in offsets[1:]:  # elementwise maxima of strided views: faster than a strided reduce
+            np.maximum(out, tiles[:, :, :, i, :, j], out=out)
+        first = np.zeros(tiles.shape, dtype=bool)
+        taken = np.zeros(out.shape, dtype=bool)
+        for i, j in offsets:
+            hit = (tiles[:, :, :, i, :, j] == out) & ~taken
+            first[:, :, :, i, :, j] = hit
+            taken |= hit
+        ctx.first, ctx.size = first, (h, w)
+        return ag.from_numpy(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n, c, oh, kh, ow, kw = ctx.first.shape
+        spread = grad.reshape(n, c, oh, 1, ow, 1).expand(n, c, oh, kh, ow, kw) * ag.from_numpy(ctx.first)
+        spread = spread.reshape(n, c, oh * kh, ow * kw)
+        h, w = ctx.size
+        return spread if (h, w) == (oh * kh, ow * kw) else ag.pad(spread, (0, w - ow * kw, 0, h - oh * kh))
+
+
+def avg_pool2d(input: ag.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> ag.Tensor:
+    """Mean over each window, as torch.nn.functional.avg_pool2d.
+
+    With count_include_pad the divisor counts padded zeros (but not the overhang that
+    ceil_mode adds); without it only real input positions; divisor_override replaces both.
+    """
+    x, batched, kernel, stride, padding, _, pads = _pool_setup(
+        input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    height, width = x.shape[2:]
+    if any(pads):
+        x = ag.pad(x, pads)
+    sums = sliding_windows(x, kernel, stride, (1, 1), "avg_pool2d").sum(dim=(-2, -1))
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise ValueError("avg_pool2d: divisor_override must not be zero")
+        divisor = divisor_override
+    elif pads[1] == pads[0] and pads[3] == pads[2] and (count_include_pad or not any(pads)):
+        divisor = kernel[0] * kernel[1]  # every window is whole
+    else:
+        counted = np.zeros(x.shape[2:], dtype=x.dtype)
+        if count_include_pad:
+            counted[:height + 2 * padding[0], :width + 2 * padding[1]] = 1
+        else:
+            counted[padding[0]:padding[0] + height, padding[1]:padding[1] + width] = 1
+        windows = np.lib.stride_tricks.sliding_window_view(counted, kernel)[::stride[0], ::stride[1]]
+        divisor = windows.sum(axis=(-2, -1))[:sums.shape[2], :sums.shape[3]]
+    out = sums / divisor
+    return out if batched else out.squeeze(0)
+
+
+def _adaptive_matrix(size, out_size, dtype):
+    """(out_size, size) averaging matrix: row i averages [floor(i*size/out), ceil((i+1)*size/out))."""
+    matrix = np.zeros((out_size, size), dtype=dtype)
+    for i in range(out_size):  # one row per output position, not per pixel
+        start, end = (i * size) // out_size, -(-((i + 1) * size) // out_size)
+        matrix[i, start:end] = 1.0 / (end - start)
+    return ag.from_numpy(matrix)
+
+
+def adaptive_avg_pool2d(input: ag.Tensor, output_size: int | None | tuple[int | None, int | None]) -> ag.Tensor:
+    """Average pooling to a fixed output size (PyTorch's window rule), as two small matmuls.
+
+    Shape: input (N, C, H, W) or (C, H, W); output_size an int or (oh, ow), None keeping
+    that input size.
+    """
+    x, batched = as_batch4(input, "adaptive_avg_pool2d")
+    sizes = (output_size, output_size) if isinstance(output_size, numbers.Integral) or output_size is None \
+        else tuple(output_size)
+    oh, ow = (x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    dtype = x.dtype if x.dtype.kind == "f" else ag.get_default_dtype()
+    out = _adaptive_matrix(x.shape[2], oh, dtype) @ x @ _adaptive_matrix(x.shape[3], ow, dtype).T
+    return out if batched else out.squeeze(0)
