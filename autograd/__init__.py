@@ -2,16 +2,16 @@
 differentiation over it, gradient checking and graph drawing. PyTorch's API, on NumPy."""
 from .tensor import Tensor, is_tensor  # first: it binds the ops, which import function.py
 from . import dtypes as _dtypes  # noqa: I001
-from .backprop import backward, grad
+from .function import backward, grad
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
 from .device import cuda, device
-from .draw import BackwardSteps, GraphvizNotInstalledError, draw, draw_backward_steps
+from .drawing import BackwardSteps, GraphvizNotInstalledError, draw, draw_backward_steps
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, int8, int16,  # noqa: A004
                      int32, int64, long, set_default_dtype, uint8)
 from .function import Function, Primitive
-from ._shapes import ShapeError
+from .shapes import ShapeError
 from .gradcheck import GradcheckError, check_module, gradcheck, gradgradcheck, numerical_jacobian
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.activation import elu, gelu, leaky_relu, silu, softplus
@@ -23,10 +23,11 @@ from .ops.linalg import bmm, dot, einsum, matmul, mm, outer
 from .ops.reduce import (all, amax, amin, any, argmax, argmin, cumsum, max, mean, min, norm, prod,  # noqa: A004
                          std, sum, var)
 from .ops.softmax import log_softmax, logsumexp, softmax
-from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, gather,
-                        index_select, moveaxis, pad, permute, repeat, reshape, roll, scatter_add, split,
+from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
+                        moveaxis, pad, permute, repeat, reshape, roll, split,
                         squeeze, stack, swapaxes, swapdims, tile, transpose, tril, triu, unflatten,
                         unfold, unsqueeze)
+from .ops.indexing import gather, index_select, scatter_add
 from . import autograd, data, func
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .random import Generator, manual_seed, seed

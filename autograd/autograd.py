@@ -1,7 +1,7 @@
 """`torch.autograd`'s names, so PyTorch code that writes `torch.autograd.Function` or
 `torch.autograd.grad` runs after `import autograd as torch`."""
 from .anomaly import detect_anomaly, set_detect_anomaly
-from .backprop import backward, grad
+from .function import backward, grad
 from .function import Function
 from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import enable_grad, no_grad, set_grad_enabled

@@ -2,10 +2,10 @@
 import numpy as np
 
 from . import dtypes
-from ._shapes import shape_from_args
+from .shapes import shape_from_args
 from .device import device as _device
 from .random import default_generator
-from .tensor import Tensor, _default_float_array
+from .tensor import Tensor, default_float_array
 
 
 def _is_sequence(item):
@@ -62,7 +62,7 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         data = [d._data if isinstance(d, Tensor) else d for d in data]
     try:
-        array = np.array(data, dtype=dtype) if dtype is not None else np.array(_default_float_array(data), copy=True)
+        array = np.array(data, dtype=dtype) if dtype is not None else np.array(default_float_array(data), copy=True)
     except ValueError as error:
         _check_rectangular(data, "tensor")
         asked = "" if dtype is None else f" (converting to dtype {np.dtype(dtype)})"
@@ -73,7 +73,7 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
-    return _finish(_default_float_array(data._data if isinstance(data, Tensor) else data, "as_tensor"), dtype, False, device)
+    return _finish(default_float_array(data._data if isinstance(data, Tensor) else data, "as_tensor"), dtype, False, device)
 
 
 def from_numpy(array) -> Tensor:
@@ -108,7 +108,7 @@ def empty(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
 
 def full(shape, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
     if dtype is None:
-        dtype = _default_float_array(fill_value).dtype
+        dtype = default_float_array(fill_value).dtype
     return _filled((shape,) if isinstance(shape, int) else (tuple(shape),), fill_value, dtype,
                    requires_grad, device, "full")
 
@@ -137,7 +137,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    return _finish(_default_float_array(np.arange(*values)), dtype, requires_grad, device)
+    return _finish(default_float_array(np.arange(*values)), dtype, requires_grad, device)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None) -> Tensor:

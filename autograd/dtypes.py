@@ -33,3 +33,25 @@ def set_default_dtype(dtype) -> None:
 
 def is_floating(dtype) -> bool:
     return np.dtype(dtype).kind == "f"
+
+
+def promoted_float(arrays) -> np.dtype:
+    """The dtype PyTorch gives a result NumPy computed in float64: float64 only where a float64
+    tensor with dimensions asks for it, or, with no float tensor with dimensions among the
+    inputs, a 0-d one; otherwise the widest float input with dimensions, or the default dtype
+    (Python floats never promote: int tensor * 0.5 is float32)."""
+    dimensioned = zero_dim = None
+    for a in arrays:
+        if isinstance(a, (np.ndarray, np.generic)):
+            dtype = a.dtype
+            if dtype.kind != "f":
+                continue
+            if a.ndim:
+                if dtype is float64:
+                    return float64  # a float64 input with dimensions decides at once
+                dimensioned = dtype if dimensioned is None else np.promote_types(dimensioned, dtype)
+            else:
+                zero_dim = dtype if zero_dim is None else np.promote_types(zero_dim, dtype)
+    if dimensioned is not None:
+        return dimensioned
+    return zero_dim if zero_dim is not None else get_default_dtype()

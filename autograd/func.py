@@ -38,7 +38,7 @@ import threading
 
 import numpy as np
 
-from .backprop import grad as _engine_grad
+from .function import grad as _engine_grad
 from .creation import zeros_like
 from .engine import run_backward
 from .function import node_of

@@ -1,140 +1,35 @@
-"""Function: the one place where an operation unwraps its inputs, runs its forward,
-records a graph node, and later checks and unpacks what it saved for backward.
+"""Function: the graph's nodes and the way gradients enter and leave them.
 
-Primitives (autograd/ops) subclass Function with `_array_forward = True`: their forward
-takes and returns NumPy arrays. Their backward is written in the vocabulary NumPy arrays and
-Tensors share (operators, methods, NumPy functions that dispatch to Tensor), so the engine
-runs it on arrays normally and on Tensors under create_graph=True, where it is recorded
-and can itself be differentiated. User-defined Functions see Tensors, as in PyTorch.
+An operation's node is its Function (apply unwraps the inputs, runs forward, records the node
+and what it saved; propagate runs the gradient rule). A leaf tensor's node is its AccumulateGrad,
+which adds what reaches it into `.grad`; node_of finds either. backward() and grad() seed the
+engine's walk (engine.py) at tensors' nodes.
+
+Primitives (autograd/ops) subclass Function with `_array_forward = True`: their forward takes
+and returns NumPy arrays. Their backward is written in the vocabulary NumPy arrays and Tensors
+share (operators, methods, NumPy functions that dispatch to Tensor), so the engine runs it on
+arrays normally and on Tensors under create_graph=True, where it is recorded and can itself be
+differentiated. User-defined Functions see Tensors, as in PyTorch.
 """
-import sys
+from __future__ import annotations
+
 import weakref
 
 import numpy as np
 
 from . import anomaly
-from ._shapes import ShapeError, broadcastable_to, sum_to
-from .dtypes import get_default_dtype
+from .dtypes import promoted_float
+from .engine import fitted, run_backward
 from .grad_mode import grad_enabled, no_grad
-from .tensor import Tensor
+from .shapes import ShapeError
+from .views import link_view, refresh_view
 
 _new = object.__new__
 _float64 = np.dtype(np.float64)
+_ndarray = np.ndarray
 _NUMBERS = (float, int, bool)  # Python numbers: they never decide a result's dtype
 _NO_NEEDS = [(False,) * n for n in range(4)]
 _anomaly = anomaly.mode
-_make = Tensor._make
-
-
-class AccumulateGrad:
-    """The graph node of a leaf tensor that requires grad: adds gradients into `.grad`."""
-
-    __slots__ = ("variable", "__weakref__")
-    inputs = ()
-    name = "AccumulateGrad"
-    retain_hook = None
-
-    def __init__(self, variable):
-        self.variable = variable
-
-    @property
-    def pre_hooks(self):
-        return self.variable._hooks or ()
-
-    @property
-    def output_shape(self):
-        return self.variable._data.shape
-
-    @property
-    def output_dtype(self):
-        return self.variable._data.dtype
-
-    @property
-    def next_functions(self):
-        return ()
-
-    def propagate(self, grad):
-        variable = self.variable
-        if type(grad) is Tensor:  # create_graph: keep the graph of the gradient
-            if grad.dtype != variable.dtype:
-                grad = grad.to(variable.dtype)
-            variable.grad = grad if variable.grad is None else variable.grad + grad
-            return ()
-        if variable.grad is None:
-            if _sole_owner(grad) and grad.dtype == variable.dtype:
-                variable.grad = Tensor._make(grad)  # a fresh array nobody else holds: adopt it
-            else:
-                # C order: a transposed gradient (x @ W.T) would otherwise slow every optimiser pass
-                variable.grad = Tensor._make(np.array(grad, dtype=variable.dtype, copy=True, order="C"))
-        else:
-            stored = variable.grad
-            if stored.shape != variable.shape:
-                raise RuntimeError(f"backward: the existing .grad has shape {stored.shape} but the "
-                                   f"tensor has shape {variable.shape}; set .grad = None first")
-            np.add(stored._data, grad, out=stored._data, casting="unsafe")
-            stored._bump_version()
-        return ()
-
-    def release(self):
-        pass
-
-    def __repr__(self):
-        return f"<AccumulateGrad for a tensor of shape {tuple(self.variable.shape)}>"
-
-
-_REFS_WHEN_SOLE = 4  # the engine's local, propagate's argument, _sole_owner's, getrefcount's
-
-
-def _sole_owner(array) -> bool:
-    """True for a writable, row-major array that owns its memory and that nothing but the
-    engine's call chain refers to (CPython's reference count, as NumPy's own temporary
-    elision uses): storing it as `.grad` can alias nothing (no tensor, view, hook or other leaf)."""
-    return (type(array) is np.ndarray and array.base is None and array.flags.c_contiguous
-            and array.flags.writeable and sys.getrefcount(array) <= _REFS_WHEN_SOLE)
-
-
-def refresh_view(view):
-    """A view taken before an in-place op on its base still points at the base's old history:
-    as PyTorch does, give it a new grad_fn by replaying its view ops on the base as it is now."""
-    aux = view._aux
-    base = aux["base"]
-    if base.grad_fn is aux["base_fn"]:
-        return
-    replayed = base
-    for cls, args, options in aux["replay"]:
-        replayed = cls.apply(replayed, *args, **options)
-    node = replayed.grad_fn
-    if node is not None:
-        node._output = weakref.ref(view)
-    view.grad_fn, aux["base_fn"] = node, base.grad_fn
-
-
-def _link_view(view, base, replay_step):
-    """Makes `view` share `base`'s version counter and remember how to be taken again from
-    the root of its storage (for refresh_view)."""
-    view._vc = base._counter()
-    root = base._base if base._base is not None else base
-    aux = view._aux_dict()
-    aux["base"], aux["base_fn"] = root, root.grad_fn
-    aux["replay"] = (base._aux["replay"] if root is not base else ()) + (replay_step,)
-
-
-def node_of(tensor):
-    """The graph node that receives `tensor`'s gradient (its grad_fn, or its accumulator)."""
-    aux = tensor._aux
-    if aux is not None and "base" in aux:
-        refresh_view(tensor)
-    node = tensor.grad_fn
-    if node is not None:
-        return node
-    if aux is None:
-        aux = tensor._aux_dict()
-    ref = aux.get("acc")
-    acc = ref() if ref is not None else None
-    if acc is None:
-        acc = AccumulateGrad(tensor)
-        aux["acc"] = weakref.ref(acc)
-    return acc
 
 
 class Function:
@@ -172,6 +67,8 @@ class Function:
     _exact_dtype = False  # True for ops whose output dtype is asked for (a cast), never defaulted
     pre_hooks = ()
     retain_hook = None
+    symbol = None  # drawing: the operator's short textbook symbol ("×", "Σ", "CE"); None: its name
+    elementwise = False  # drawing: True where the Jacobian is diagonal when an input has the output's shape
     _watched = ()  # (tensor, version) of index/mask tensors, set on the instance by watch_indices
 
     @staticmethod
@@ -220,7 +117,7 @@ class Function:
             try:
                 result = cls.forward(ctx, *arrays, **options) if options else cls.forward(ctx, *arrays)
             except (ValueError, TypeError) as error:  # TypeError: NumPy has no loop for, e.g., a str operand
-                raise _explained(cls.__name__, error, args) from None
+                raise explained_error(cls.__name__, error, args) from None
             if type(result) is not np.ndarray:
                 raw, result = result, np.asarray(result)  # ufuncs on 0-d arrays return NumPy scalars
                 for value in ctx._saved:
@@ -233,7 +130,7 @@ class Function:
                 first = arrays[0] if arrays else None
                 if not (type(first) is np.ndarray and first.dtype is _float64
                         and (first.ndim or len(arrays) == 1 or (len(arrays) == 2 and type(arrays[1]) in _NUMBERS))):
-                    wanted = _promoted_float(arrays)
+                    wanted = promoted_float(arrays)
                     if wanted is not _float64:
                         result = result.astype(wanted)
             out = _make(result, record)
@@ -241,7 +138,7 @@ class Function:
             result = cls._run_tensor_forward(ctx, args, options)
             out = _make(result._data, record)
         if cls._is_view and isinstance(args[0], Tensor) and np.may_share_memory(out._data, args[0]._data):
-            _link_view(out, args[0], (cls, args[1:], options))
+            link_view(out, args[0], (cls, args[1:], options))
         if _anomaly.check_forward:
             anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if record:  # make ctx the graph node that produced `out`
@@ -340,8 +237,10 @@ class Function:
             f"before changing it in place.")
 
     def propagate(self, grad):
-        """Engine protocol: gradients for `inputs` from the final gradient of the output (for
-        an input that needs none, the value is left unspecified: the engine skips it)."""
+        """Engine protocol: runs the gradient rule on the final gradient of the output and hands
+        back one gradient per input, as arrays (Tensors under create_graph), each fitted to its
+        input's shape and dtype by the engine's `fitted`; for an input that needs none the value
+        is unspecified (the engine skips it)."""
         if self._watched:
             for tensor, version in self._watched:
                 if tensor._version != version:
@@ -358,40 +257,10 @@ class Function:
                                f"took {len(inputs)} arguments: return one per argument "
                                f"(None for those that need no gradient)")
         for g, parent in zip(grads, inputs):  # usually every gradient fits its input already
-            if g is not None and parent is not None and (type(g) is not np.ndarray or g.dtype is not parent.output_dtype
+            if g is not None and parent is not None and (type(g) is not _ndarray or g.dtype is not parent.output_dtype
                                                          or g.shape != parent.output_shape):
-                return self._conformed(grads, tensor_mode)
+                return fitted(self, _as_gradients(grads, inputs, tensor_mode))
         return grads
-
-    def _conformed(self, grads, tensor_mode):
-        """`grads` made to fit their inputs: arrays (Tensors under create_graph), summed over
-        broadcast dimensions, each in its input's dtype."""
-        out = []
-        for g, parent in zip(grads, self.inputs):
-            if g is None or parent is None:
-                out.append(None)
-                continue
-            if type(g) is not np.ndarray:
-                if tensor_mode:
-                    if not isinstance(g, Tensor):
-                        g = _make(np.asarray(g))
-                else:
-                    g = g._data if isinstance(g, Tensor) else np.asarray(g)
-            if g.shape != parent.output_shape:
-                g = self._reduce_broadcast(g, len(out), parent.output_shape)
-            dtype = parent.output_dtype
-            if g.dtype is not dtype and g.dtype != dtype:  # as PyTorch: each input gets a gradient of its own dtype
-                g = g.to(dtype) if tensor_mode else g.astype(dtype)
-            out.append(g)
-        return out
-
-    def _reduce_broadcast(self, grad, i, shape):
-        """The single place where gradients are summed back over broadcast dimensions."""
-        if not broadcastable_to(shape, grad.shape):
-            raise RuntimeError(f"{self.name}.backward returned a gradient of shape {tuple(grad.shape)} "
-                               f"for argument {i}, whose shape is {shape}: the gradient must have "
-                               f"the argument's shape or broadcast to it")
-        return sum_to(grad, shape)
 
     def release(self):
         if self._saved:
@@ -481,6 +350,21 @@ class Primitive(Function):
     _array_forward = True
 
 
+def _as_gradients(grads, inputs, tensor_mode):
+    """What a gradient rule returned as the engine's currency: arrays, or Tensors (and arrays)
+    under create_graph; None where an input needs no gradient."""
+    out = []
+    for g, parent in zip(grads, inputs):
+        if g is not None and parent is not None and type(g) is not _ndarray:
+            if tensor_mode:
+                if not isinstance(g, Tensor):
+                    g = _make(np.asarray(g))
+            else:
+                g = g._data if isinstance(g, Tensor) else np.asarray(g)
+        out.append(None if parent is None else g)
+    return out
+
+
 def watch_indices(out, indices):
     """Index, mask and condition arrays are copied in forward, so backward always uses forward's
     values; like PyTorch, which saves those tensors, backward also raises if one of them has been
@@ -493,7 +377,7 @@ def watch_indices(out, indices):
     return out
 
 
-def _explained(op, error, args):
+def explained_error(op, error, args):
     """Turns a NumPy error inside an op's forward into one that names the op and shapes.
     An error the forward raised itself ("matmul: ...") names them already and passes through."""
     message = str(error)
@@ -511,26 +395,181 @@ def _explained(op, error, args):
     return ShapeError(f"{op}: {message} (input shapes: {shapes})")
 
 
-_OPERANDS = (Tensor, np.ndarray, np.generic, int, float, complex)  # what an op's forward can compute with
 
+# ---- a leaf's node ----------------------------------------------------------------------------
+class AccumulateGrad:
+    """The graph node of a leaf tensor that requires grad: adds what reaches it into `.grad`."""
 
-def _promoted_float(arrays):
-    """The dtype PyTorch gives a result NumPy computed in float64: float64 only where a float64
-    tensor with dimensions asks for it, or, with no float tensor with dimensions among the
-    inputs, a 0-d one; otherwise the widest float input with dimensions, or the default dtype
-    (Python floats never promote: int tensor * 0.5 is float32)."""
-    dimensioned = zero_dim = None
-    for a in arrays:
-        if isinstance(a, (np.ndarray, np.generic)):
-            dtype = a.dtype
-            if dtype.kind != "f":
-                continue
-            if a.ndim:
-                if dtype is _float64:
-                    return _float64  # a float64 input with dimensions decides at once
-                dimensioned = dtype if dimensioned is None else np.promote_types(dimensioned, dtype)
+    __slots__ = ("variable", "__weakref__")
+    inputs = ()
+    name = "AccumulateGrad"
+    retain_hook = None
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    @property
+    def pre_hooks(self):
+        return self.variable._hooks or ()
+
+    @property
+    def output_shape(self):
+        return self.variable._data.shape
+
+    @property
+    def output_dtype(self):
+        return self.variable._data.dtype
+
+    @property
+    def next_functions(self):
+        return ()
+
+    def propagate(self, grad):
+        """Engine protocol for a leaf: the engine hands it an array that nothing else refers
+        to (see run_backward), so a first gradient is kept as `.grad` without a copy."""
+        variable = self.variable
+        if type(grad) is Tensor:  # create_graph: keep the graph of the gradient
+            if grad.dtype != variable.dtype:
+                grad = grad.to(variable.dtype)
+            variable.grad = grad if variable.grad is None else variable.grad + grad
+            return ()
+        if variable.grad is None:
+            if (type(grad) is _ndarray and grad.dtype == variable.dtype and grad.flags.c_contiguous
+                    and grad.flags.writeable):
+                variable.grad = _make(grad)
             else:
-                zero_dim = dtype if zero_dim is None else np.promote_types(zero_dim, dtype)
-    if dimensioned is not None:
-        return dimensioned
-    return zero_dim if zero_dim is not None else get_default_dtype()
+                # C order: a transposed gradient (x @ W.T) would otherwise slow every optimiser pass
+                variable.grad = _make(np.array(grad, dtype=variable.dtype, copy=True, order="C"))
+        else:
+            stored = variable.grad
+            if stored.shape != variable.shape:
+                raise RuntimeError(f"backward: the existing .grad has shape {stored.shape} but the "
+                                   f"tensor has shape {variable.shape}; set .grad = None first")
+            np.add(stored._data, grad, out=stored._data, casting="unsafe")
+            stored._bump_version()
+        return ()
+
+    def release(self):
+        pass
+
+    def __repr__(self):
+        return f"<AccumulateGrad for a tensor of shape {tuple(self.variable.shape)}>"
+
+
+def node_of(tensor):
+    """The graph node that receives `tensor`'s gradient (its grad_fn, or its accumulator)."""
+    aux = tensor._aux
+    if aux is not None and "base" in aux:
+        refresh_view(tensor)
+    node = tensor.grad_fn
+    if node is not None:
+        return node
+    if aux is None:
+        aux = tensor._aux_dict()
+    ref = aux.get("acc")
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(tensor)
+        aux["acc"] = weakref.ref(acc)
+    return acc
+
+
+# ---- where gradients enter and leave: backward() and grad() -----------------------------------
+def _as_list(values):
+    if values is None:
+        return None
+    return list(values) if isinstance(values, (list, tuple)) else [values]
+
+
+def _root_grads(outputs, grad_outputs, create_graph):
+    grad_outputs = _as_list(grad_outputs) or [None] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"backward: got {len(outputs)} outputs but {len(grad_outputs)} gradients")
+    roots, grads = [], []
+    for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"backward: output {i} is a {type(out).__name__}, not a Tensor")
+        if not out.requires_grad:
+            raise RuntimeError(f"backward: element {i} of the outputs does not require grad and has no "
+                               f"grad_fn: nothing that requires grad was used to compute it (set "
+                               f"requires_grad=True on the inputs, and don't compute it under no_grad)")
+        if grad is None:
+            if out.numel() != 1:
+                raise RuntimeError(f"backward: a gradient can be created implicitly only for scalar outputs, "
+                                   f"but this output has shape {tuple(out.shape)}; pass gradient= (a tensor "
+                                   f"of that shape) or reduce it first, e.g. y.sum().backward()")
+            grad = np.ones(out.shape, dtype=out.dtype)
+        elif isinstance(grad, Tensor):
+            grad = grad if create_graph else grad._data
+        else:
+            grad = np.asarray(grad, dtype=out.dtype)
+        if tuple(grad.shape) != tuple(out.shape):
+            raise RuntimeError(f"backward: the gradient has shape {tuple(grad.shape)} but the output has "
+                               f"shape {tuple(out.shape)}; they must match")
+        if create_graph and not isinstance(grad, Tensor):
+            grad = Tensor._make(grad)
+        roots.append(node_of(out))
+        grads.append(grad)
+    return roots, grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Accumulates d(tensors)/d(leaf) into leaf.grad for every leaf that requires grad.
+
+    `retain_graph` defaults to `create_graph`; without it the saved values are freed and a
+    second backward through the same graph raises. `create_graph=True` records the backward
+    pass itself, so the gradients it produces can be differentiated again.
+    """
+    outputs = _as_list(tensors)
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    roots, grads = _root_grads(outputs, grad_tensors, create_graph)
+    if inputs is not None:
+        inputs = _as_list(inputs)
+        found = grad(outputs, inputs, grad_tensors, retain_graph, create_graph, allow_unused=True)
+        for tensor, g in zip(inputs, found):
+            if g is not None:
+                tensor.grad = g if tensor.grad is None else tensor.grad + g
+        return
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        run_backward(roots, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False) -> tuple[Tensor | None, ...]:
+    """The gradients of `outputs` with respect to `inputs`, returned instead of accumulated.
+
+    Example:
+        >>> import autograd as ag
+        >>> x = ag.tensor(3.0, requires_grad=True)
+        >>> (dy_dx,) = ag.grad(x ** 2, x, create_graph=True)
+        >>> dy_dx, ag.grad(dy_dx, x)[0]
+        (tensor(6., grad_fn=<Mul>), tensor(2.))
+    """
+    outputs, inputs = _as_list(outputs), _as_list(inputs)
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad; set requires_grad=True on it "
+                               f"before computing the outputs")
+    roots, grads = _root_grads(outputs, grad_outputs, create_graph)
+    targets = [node_of(t) for t in inputs]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        found = run_backward(roots, grads, retain_graph, create_graph, targets=targets)
+    result = []
+    for i, (t, g) in enumerate(zip(inputs, found)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute the "
+                                   f"outputs; pass allow_unused=True to get None for it")
+            result.append(None)
+        elif isinstance(g, Tensor):
+            result.append(g if g.dtype == t.dtype else g.to(t.dtype))
+        else:
+            result.append(Tensor._make(np.array(g, dtype=t.dtype, copy=True)))
+    return tuple(result)
+
+
+# Bound last: tensor.py binds the ops, whose classes need Function above (so any module can be imported first).
+from .tensor import Tensor  # noqa: E402
+
+_make = Tensor._make
+_OPERANDS = (Tensor, np.ndarray, np.generic, int, float, complex)  # what an op's forward can compute with

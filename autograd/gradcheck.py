@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backprop import grad as _grad
+from .function import grad as _grad
 from .grad_mode import no_grad
 from .tensor import Tensor
 

@@ -5,7 +5,6 @@ multiply-add per edge. It walks the graph with the engine's traversal, and draws
 """
 import math
 import numbers
-import weakref
 
 from . import anomaly
 from .engine import run_backward, visit_order
@@ -30,6 +29,7 @@ class Scalar:
     # _pending: the gradient gathered so far during backward (0.0 outside backward).
     __slots__ = ("data", "grad", "label", "name", "_in0", "_in1", "_local0", "_local1", "_pending", "__weakref__")
     pre_hooks = ()
+    output_shape = output_dtype = None  # node protocol: a Scalar's gradient is a float, with no shape or dtype
 
     def __init__(self, data, label="", _children=(), _op="", _local_grads=()):
         self.data = float(data)
@@ -44,11 +44,6 @@ class Scalar:
                                  f"{len(children)} children and {len(local_grads)} local derivatives")
             self._in0, self._in1 = (*children, None, None)[:2]
             self._local0, self._local1 = (*local_grads, 0.0, 0.0)[:2]
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if any(name in vars(cls) for name in _PROTOCOL):
-            _overridden_in_subclasses.add(cls)
 
     # + and * build their node inline: they make most of a network's nodes, and calling
     # _binary instead makes each about 40% slower.
@@ -152,13 +147,26 @@ class Scalar:
 
     def backward(self):
         """Adds d(self)/d(node) to `.grad` of every Scalar in the graph; no recursion."""
-        if anomaly.mode.enabled or _protocol_replaced():
-            run_backward([self], [1.0])
+        if anomaly.mode.enabled:
+            run_backward([self], [1.0])  # the checking walk
         else:
             _backward(self)
 
+    # ---- drawing ----------------------------------------------------------------------------
+    elementwise = True  # one number in, one out
+    _SYMBOLS = {"+": "+", "*": "×", "-": "−", "/": "÷", "neg": "−", "sigmoid": "σ"}  # others read as their name
+
+    @property
+    def symbol(self):
+        """The operator as textbooks write it, for drawings ("×", "σ", "(·)²"); None: its name."""
+        name = self.name
+        if name.startswith("**") and len(name) > 2:  # x ** 2 is the op "**2"
+            from .drawing.style import power_symbol
+            return power_symbol(name[2:])
+        return self._SYMBOLS.get(name)
+
     def draw(self, **options):
-        from .draw import draw
+        from .drawing import draw
         return draw(self, **options)
 
     # ---- micrograd compatibility and printing ---------------------------------------------
@@ -182,11 +190,6 @@ class Scalar:
 
 
 _new = object.__new__
-_PROTOCOL = ("propagate", "retain_hook", "release", "pre_hooks")
-_OWN_PROTOCOL = {name: getattr(Scalar, name) for name in _PROTOCOL}
-_overridden_in_subclasses = weakref.WeakSet()
-
-
 def _as_scalar(value):
     """`value` as a Scalar: a number becomes a constant leaf (a node of its own, as in micrograd)."""
     kind = type(value)
@@ -213,23 +216,23 @@ def _unary(data, first, name, local):
     return _binary(data, first, None, name, local, 0.0)
 
 
-def _protocol_replaced():
-    """Whether Scalar's engine protocol was replaced (e.g. to watch backward) or a subclass
-    overrides it: the fast walk below inlines Scalar's own, so then backward runs the generic
-    engine, which calls whatever each node has."""
-    return bool(_overridden_in_subclasses) or any(getattr(Scalar, name) is not own for name, own in _OWN_PROTOCOL.items())
-
-
 def _backward(root):
-    """The generic engine's walk, specialised to Scalars: the same visit order (the engine's
-    `visit_order`), each node's final gradient added to its `.grad`, then one multiply-add per
-    edge into the inputs' `_pending`. The result equals run_backward's, number for number."""
+    """The engine's walk (run_backward) specialised to Scalars: the same visit order, hooks and
+    retain_hook, with the gradients gathered in each node's `_pending` slot instead of a dict and
+    Scalar's own propagate (one multiply-add per edge with the local derivatives forward
+    recorded) written inline. Equal to run_backward's result, number for number."""
     root._pending += 1.0
     try:
         for node in visit_order((root,)):
             grad = node._pending
             node._pending = 0.0
-            node.grad += grad
+            hooks = node.pre_hooks
+            if hooks:
+                for hook in hooks:
+                    replaced = hook(grad)
+                    if replaced is not None:
+                        grad = replaced
+            node.retain_hook(grad)
             first = node._in0
             if first is not None:
                 first._pending += node._local0 * grad

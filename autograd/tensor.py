@@ -11,7 +11,7 @@ from . import dtypes
 from .grad_mode import is_grad_enabled
 
 
-def _default_float_array(data, op="tensor"):
+def default_float_array(data, op="tensor"):
     """np.asarray with PyTorch's dtype rules: Python floats become the default float dtype."""
     array = data if isinstance(data, np.ndarray) else np.asarray(data)
     if array.dtype == np.float64 and not isinstance(data, (np.ndarray, np.generic)):
@@ -45,7 +45,7 @@ class Tensor:
 
     def __init__(self, data, dtype=None, requires_grad=False):
         data = data._data if isinstance(data, Tensor) else data
-        array = np.array(data if dtype is not None else _default_float_array(data), dtype=dtype, copy=True)
+        array = np.array(data if dtype is not None else default_float_array(data), dtype=dtype, copy=True)
         self._data = array
         self.grad = None
         self.grad_fn = None
@@ -290,7 +290,7 @@ class Tensor:
     # ---- graph ----------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulates the gradient of this tensor into `.grad` of the leaves that need it."""
-        from .backprop import backward
+        from .function import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def retain_grad(self):
@@ -337,7 +337,7 @@ class Tensor:
 
     def draw(self, **options):
         """Draws this tensor's graph with Graphviz: see autograd.draw."""
-        from .draw import draw
+        from .drawing import draw
         return draw(self, **options)
 
     # ---- printing -------------------------------------------------------------------------
@@ -551,9 +551,10 @@ from .ops.reduce import (  # noqa: E402
     all, amax, amin, any, argmax, argmin, cumsum, max, mean, min, norm, prod, std, sum, var)
 from .ops.softmax import log_softmax, logsumexp, softmax  # noqa: E402
 from .ops.shape import (  # noqa: E402
-    broadcast_to, chunk, expand, flatten, flip, gather, getitem, index_select, permute, repeat,
-    reshape, reverse_dims, roll, scatter_add, split, squeeze, swapaxes, tile, transpose, tril, triu, unflatten,
+    broadcast_to, chunk, expand, flatten, flip, permute, repeat,
+    reshape, reverse_dims, roll, split, squeeze, swapaxes, tile, transpose, tril, triu, unflatten,
     unfold, unsqueeze, view)
+from .ops.indexing import gather, getitem, index_select, scatter_add  # noqa: E402
 from .ops.linalg import bmm, dot, matmul, mm, outer  # noqa: E402
 from .ops.inplace import (  # noqa: E402
     add_, clamp_, copy_, div_, fill_, mul_, normal_, setitem_, sub_, uniform_, zero_)

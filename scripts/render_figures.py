@@ -10,7 +10,7 @@ import argparse
 import pathlib
 
 import autograd as ag
-from autograd.draw import draw
+from autograd.drawing import draw
 
 
 def _scalar(value, requires_grad=True):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd.draw import BackwardSteps, GraphvizNotInstalledError, draw, draw_backward_steps
+from autograd.drawing import BackwardSteps, GraphvizNotInstalledError, draw, draw_backward_steps
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -643,3 +643,97 @@ def test_render_figures_writes_valid_svg_and_png(tmp_path):
             assert root.tag.endswith("svg")
             texts = "".join(root.itertext())
             assert "grad" in texts
+
+
+# ---- symbols come from the nodes -------------------------------------------------------------
+
+def test_operators_are_labelled_by_the_symbol_their_node_gives():
+    class Softsign(ag.Function):
+        symbol = "softsign"
+        elementwise = True
+
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x / (1 + abs(x))
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, = ctx.saved_tensors
+            return grad / (1 + abs(x)) ** 2
+
+    class _Unnamed(ag.Function):  # no symbol: drawn as its name
+        forward = staticmethod(lambda ctx, x: x * 2)
+        backward = staticmethod(lambda ctx, grad: grad * 2)
+
+    x = ag.tensor([1.0, -3.0], requires_grad=True)
+    loss = _Unnamed.apply(Softsign.apply(x)).sum()
+    assert {n.lines[0] for n in Parsed(draw(loss)).circles()} == {"softsign", "Unnamed", "Σ"}
+    step = next(s for s in draw_backward_steps(loss).steps if s.operator == "softsign")
+    np.testing.assert_allclose(step.inputs[0].local, [1 / 4, 1 / 16])  # elementwise: an array of x's shape
+
+
+def test_scalar_symbols_come_from_the_scalar_and_leave_its_name_alone():
+    a, b = ag.Scalar(2.0, label="a"), ag.Scalar(3.0, label="b")
+    cases = [(a * b, "*", "×"), (a - b, "-", "−"), (a / b, "/", "÷"), (-a, "neg", "−"), (a.sigmoid(), "sigmoid", "σ"),
+             (a ** 2, "**2", "(·)²"), (a ** 0.5, "**0.5", "(·)^0.5"), (a.exp(), "exp", None), (a, "", None)]
+    for value, name, symbol in cases:
+        assert (value.name, value.symbol) == (name, symbol)
+    assert {n.lines[0] for n in Parsed(draw(a.exp() * b ** 2)).circles()} == {"exp", "(·)²", "×"}
+
+
+# ---- the package: its imports, and Graphviz as an optional dependency ---------------------------
+
+def test_the_drawing_package_imports_no_private_names_and_little_of_the_core():
+    import ast
+    core_used = set()
+    for path in sorted((ROOT / "autograd" / "drawing").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                private = [alias.name for alias in node.names if alias.name.startswith("_")]
+                assert not private, f"{path.name} imports private names {private} from {node.module}"
+                if node.level == 2 or (node.module or "").startswith("autograd"):
+                    core_used.add((node.module, tuple(alias.name for alias in node.names)))
+    assert {module for module, _ in core_used} <= {"engine", "function", "grad_mode"}, core_used
+    assert ("function", ("node_of",)) in core_used
+
+
+def test_with_graphviz_installed_drawings_and_errors_are_graphvizs_own_types():
+    assert issubclass(ag.GraphvizNotInstalledError, graphviz.ExecutableNotFound)
+    assert ag.GraphvizNotInstalledError is GraphvizNotInstalledError
+    assert isinstance(ag.draw(ag.Scalar(1.0) * 2), graphviz.Digraph)
+
+
+_WITHOUT_GRAPHVIZ = """
+import sys
+sys.modules["graphviz"] = None  # `import graphviz` fails, as where the package is not installed
+import autograd as ag
+from autograd import *  # noqa: F403
+w = ag.tensor([1.0, -2.0], requires_grad=True)
+loss = ((w * 3) ** 2).sum()
+steps = ag.draw_backward_steps(loss)  # the chain-rule table needs no Graphviz
+print("steps", len(steps), steps.table().count("(·)²"))
+loss.backward()
+print("grad", w.grad.tolist())
+for name, call in [("draw", lambda: ag.draw(loss)), ("frame", lambda: steps[0]),
+                   ("scalar", lambda: (ag.Scalar(1.0) * 2).draw())]:
+    try:
+        call()
+        print(name, "no error")
+    except ag.GraphvizNotInstalledError as error:
+        print(name, type(error).__mro__[1].__name__, str(error))
+"""
+
+
+def test_without_the_graphviz_package_autograd_works_and_drawing_says_how_to_install_it():
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-c", _WITHOUT_GRAPHVIZ], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in result.stdout.splitlines()}
+    assert lines["steps"] == "4 1" and lines["grad"] == "[18.0, -36.0]"
+    for name in ("draw", "frame", "scalar"):
+        base, message = lines[name].split(" ", 1)
+        assert base == "RuntimeError", lines[name]
+        assert "pip install graphviz" in message and "apt-get install graphviz" in message, message

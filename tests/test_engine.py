@@ -502,3 +502,93 @@ def test_leaf_gradients_never_alias_each_other_or_user_arrays():
     (w * 2).sum().backward()
     w.grad.add_(1)
     np.testing.assert_allclose(replacement.numpy(), [7.0, 7.0])
+
+
+class _Doubled(ag.Primitive):
+    """2x, whose gradient rule reports each array it returns to `made`, and keeps it if asked."""
+
+    made, kept, same_for_both = [], [], False
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = grad * 2
+        _Doubled.made.append(id(g))
+        if _Doubled.kept is not None:
+            _Doubled.kept.append(g)
+        return g
+
+
+def test_a_leaf_keeps_a_gradient_array_that_nothing_else_holds_without_copying():
+    _Doubled.made, _Doubled.kept = [], None
+    x = ag.randn(3, requires_grad=True)
+    _Doubled.apply(x).sum().backward()
+    assert id(x.grad.numpy()) == _Doubled.made[0]  # adopted: the very array the rule made
+
+
+def test_a_leaf_never_keeps_a_gradient_array_that_someone_else_holds():
+    _Doubled.made, _Doubled.kept = [], []
+    x = ag.randn(3, requires_grad=True)
+    _Doubled.apply(x).sum().backward()
+    kept = _Doubled.kept[0]
+    assert x.grad.numpy() is not kept
+    x.grad.numpy()[...] = 0.0
+    assert np.all(kept == 2.0)
+
+    _Doubled.kept = None
+    held = []
+    y = ag.randn(3, requires_grad=True)
+    y.register_hook(held.append)  # a hook that keeps what it is given
+    _Doubled.apply(y).sum().backward()
+    assert held[0].numpy() is not y.grad.numpy()
+
+    class Both(ag.Primitive):  # one array handed to two inputs
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, grad):
+            g = grad * 1.0
+            return g, g
+
+    a, b = ag.randn(3, requires_grad=True), ag.randn(3, requires_grad=True)
+    Both.apply(a, b).sum().backward()
+    assert a.grad.numpy() is not b.grad.numpy()
+    a.grad.numpy()[...] = 5.0
+    assert np.all(b.grad.numpy() == 1.0)
+
+
+def test_backward_pauses_the_cyclic_gc_only_on_big_graphs_and_restores_it_on_every_exit(monkeypatch):
+    from autograd import engine
+
+    seen = []
+
+    def watch(grad):
+        seen.append(gc.isenabled())
+
+    monkeypatch.setattr(engine, "PAUSE_GC_ABOVE", 50)
+    for ops, paused in ((10, False), (100, True)):
+        seen.clear()
+        x = ag.tensor(1.0, requires_grad=True)
+        y = x
+        for _ in range(ops):
+            y = y * 1.0
+        x.register_hook(watch)
+        y.backward()
+        assert seen == [not paused] and gc.isenabled()
+
+    def fail(grad):
+        raise ValueError("a hook failed")
+
+    x = ag.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100):
+        y = y * 1.0
+    x.register_hook(fail)
+    with pytest.raises(ValueError, match="a hook failed"):
+        y.backward()
+    assert gc.isenabled()

@@ -1,27 +1,29 @@
 """The drawing's reading of a graph: variables (boxes) and operators (circles), the order
 backprop visits the nodes, and the gradients to write on the boxes.
 
-Only the engine's node protocol is used, so Tensor and Scalar graphs take one code path:
-every node has `inputs` and `name`; a node with `variable` is the accumulator of a leaf
-tensor; a node with `args`/`output` is a recorded Tensor operation; any other node is its
-own value (a Scalar: `.data`, `.grad`, `.label`).
+Only the engine's node protocol is used (autograd/engine.py), so Tensor and Scalar graphs
+take one code path: every node has `inputs`, `name`, `output_shape` and `output_dtype`. A
+node that computes something also has `symbol` (its textbook symbol, None to write its name)
+and `elementwise`, and may have `power` (True: it raises its first argument to its second,
+drawn (·)² for a constant exponent) and `dims` (a "permute"'s order of axes: a swap of two is
+drawn (·)ᵀ); matrix products are known by their symbol "@". A node with `variable` is the
+accumulator of a leaf tensor; a node with `args`/`output` is a recorded Tensor operation; any
+other node is its own value (a Scalar: `.data`, `.grad`, `.label`). Gradients come from the
+engine's walk (`run_backward` in its looking mode), local derivatives from a node's
+`propagate` (which fits them to the inputs).
+
+The Tensor class is not imported: a Tensor is known by its `grad_fn` (what `node_of` reads),
+its values read with `np.asarray`.
 """
 import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
-from ._draw_style import operator_symbol
-from .engine import visit_order
-from .function import node_of
-from .grad_mode import no_grad
-from .tensor import Tensor
-
-# Ops whose Jacobian is diagonal when the input has the output's shape: their local
-# derivative is then an array of the input's shape (what the step table writes out).
-ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Neg", "Pow", "Exp", "Log", "Log1p", "Expm1", "Sqrt", "Abs",
-               "Sign", "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Erf", "Maximum", "Minimum", "Where",
-               "Clamp", "Cast", "Clone"}
+from ..engine import run_backward, visit_order
+from ..function import node_of
+from ..grad_mode import no_grad
+from .style import operator_symbol
 
 
 class Variable:
@@ -43,20 +45,20 @@ class Variable:
         obj = self.obj
         if obj is None:
             return None
-        if isinstance(obj, Tensor):
-            return obj._data
-        return obj.data if self.node is obj else obj
+        if self.node is obj:  # a Scalar
+            return obj.data
+        return np.asarray(obj)  # a Tensor's array (not a copy), or an array
 
     def stored_grad(self):
         """The `.grad` backward() left on this variable, if it keeps one."""
         obj = self.obj
         if obj is None or self.kind == "data":
             return None
-        if isinstance(obj, Tensor):
-            if self.kind == "result" and not obj.retains_grad:
-                return None
-            return None if obj.grad is None else obj.grad._data
-        return obj.grad
+        if self.node is obj:  # a Scalar
+            return obj.grad
+        if self.kind == "result" and not obj.retains_grad:
+            return None
+        return None if obj.grad is None else np.asarray(obj.grad)
 
 
 class Operator:
@@ -81,20 +83,20 @@ class GraphView:
         self.variables, self.operators, self.var_of = [], [], {}
         root_nodes, data_roots = [], []
         for root in roots:
-            if isinstance(root, Tensor):
+            if _is_tensor(root):
                 (root_nodes if root.requires_grad else data_roots).append(root)
             elif hasattr(root, "inputs"):
                 root_nodes.append(root)
             else:
                 raise TypeError(f"draw: cannot draw a {type(root).__name__}; give Tensors or Scalars")
-        self.root_objs = [node_of(r) if isinstance(r, Tensor) else r for r in root_nodes]
+        self.root_objs = [node_of(r) if _is_tensor(r) else r for r in root_nodes]
         self.order = list(visit_order(self.root_objs))
         self._data_vars = {}
         for node in reversed(self.order):
             self._add(node)
         self.roots = []
         for root in roots:
-            if not isinstance(root, Tensor):
+            if not _is_tensor(root):
                 var = self.var_of[root]
             elif root.requires_grad:
                 var = self.var_of[node_of(root)]
@@ -127,7 +129,7 @@ class GraphView:
             var = self.var_of[node] = self._new_var(node, node, "result" if node.inputs else "leaf")
             if node.inputs:
                 inputs = [self.var_of[p] for p in node.inputs]
-                self._add_operator(node, operator_symbol(node.name), inputs, list(range(len(inputs))), var)
+                self._add_operator(node, _label(node), inputs, list(range(len(inputs))), var)
             return
         inputs, positions, slots = [], [], []
         recorded = getattr(node, "input_shapes", ())
@@ -136,7 +138,7 @@ class GraphView:
                 var = self.var_of[parent]
                 if var.shape is None and i < len(recorded) and recorded[i] is not None:
                     var.shape = tuple(recorded[i])  # its tensor was freed: the consumer recorded its shape
-            elif isinstance(arg, Tensor):
+            elif _is_tensor(arg):
                 var = self._data_var(arg)
             elif arg is None:  # a tensor that needed no gradient, garbage-collected since
                 var = self._new_var(None, None, "data")
@@ -158,7 +160,7 @@ class GraphView:
             output.shape = tuple(produced.shape)
         else:
             output = self.var_of[node] = self._new_var(node, produced, "result")
-        self._add_operator(node, operator_symbol(node.name, slots, node), inputs, positions, output)
+        self._add_operator(node, _label(node, slots), inputs, positions, output)
 
     def _add_operator(self, node, symbol, inputs, positions, output):
         op = Operator(f"o{len(self.operators)}", node, symbol, inputs, positions, output)
@@ -176,34 +178,24 @@ class GraphView:
         return all(_size(var) == 1 for var in self.roots if var.node is not None)
 
     def compute_gradients(self):
-        """d(sum of the roots)/d(node) for every node, and what each node passes to each input.
-
-        A walk of its own over the graph: it calls each node's gradient rule (`propagate`)
-        and nothing else, so no `.grad` changes, no hook runs and nothing is freed.
-        """
-        pending = {}
+        """d(sum of the roots)/d(node) for every node, and what each node passes to each input:
+        the engine's walk, only looking (no `.grad` changes, no hook runs, nothing is freed)."""
+        roots, seeds = [], []
         for var in self.roots:
-            if var.node is not None:
-                seed = np.ones(var.obj.shape, dtype=var.obj.dtype) if isinstance(var.obj, Tensor) else 1.0
-                pending[var.node] = pending[var.node] + seed if var.node in pending else seed
-        node_grads, edge_grads = {}, {}
-        with no_grad(), np.errstate(all="ignore"):
-            for node in self.order:
-                grad = pending.pop(node, None)
-                if grad is None:
-                    continue
-                node_grads[node] = grad
-                if not node.inputs:
-                    continue
-                try:
-                    passed = _flowing(node, node.propagate(grad))
-                except RuntimeError as error:
-                    raise RuntimeError(f"draw: cannot compute the gradients to draw: {error} (pass grads=False, "
-                                       f"or grads='stored' to show the .grad that backward() stored)") from error
-                edge_grads[node] = passed
-                for parent, g in zip(node.inputs, passed):
-                    if parent is not None and g is not None:
-                        pending[parent] = pending[parent] + g if parent in pending else g
+            node = var.node
+            if node is not None:
+                roots.append(node)
+                shape = node.output_shape  # None for a Scalar, whose gradients are floats
+                seeds.append(1.0 if shape is None else np.ones(shape, dtype=node.output_dtype))
+        trace = {}
+        try:
+            with np.errstate(all="ignore"):
+                run_backward(roots, seeds, trace=trace)
+        except RuntimeError as error:
+            raise RuntimeError(f"draw: cannot compute the gradients to draw: {error} (pass grads=False, "
+                               f"or grads='stored' to show the .grad that backward() stored)") from error
+        node_grads = {node: grad for node, (grad, _) in trace.items()}
+        edge_grads = {node: passed for node, (_, passed) in trace.items() if node.inputs}
         return node_grads, edge_grads
 
     def local_derivatives(self, op):
@@ -213,21 +205,66 @@ class GraphView:
         ones = np.ones(output.shape, dtype=_dtype_of(output)) if hasattr(op.node, "args") else 1.0
         exact_all = _size(output) == 1
         with no_grad(), np.errstate(all="ignore"):
-            derivatives = _flowing(op.node, op.node.propagate(ones))
+            derivatives = _flowing(op.node, op.node.propagate(ones))  # fitted to the inputs by the node
         result = []
         for var, position in zip(op.inputs, op.slots):
-            exact = exact_all or (op.node.name in ELEMENTWISE and var.shape == output.shape)
+            exact = exact_all or (op.node.elementwise and var.shape == output.shape)
             if derivatives[position] is None:
                 result.append(None)
             elif exact:
                 result.append(derivatives[position])
-            elif op.node.name == "Matmul":
+            elif op.node.symbol == "@":  # a matrix product
                 result.append(_matmul_rule(position, [v.shape for v in op.inputs]))
-            elif op.node.name in ELEMENTWISE:
+            elif op.node.elementwise:
                 result.append("elementwise, summed over broadcast dims")
             else:
                 result.append(f"vector-Jacobian product of {op.node.name}")
         return result
+
+
+class Gradients:
+    """Which gradients the boxes show: computed from the graph, stored in .grad, or none."""
+
+    def __init__(self, view, grads, required_by=None):
+        if grads not in (True, False, "computed", "stored"):
+            raise ValueError(f"draw: grads must be True, False, 'computed' or 'stored', got {grads!r}")
+        self.view, self.node, self.edge, self.source, self.note = view, {}, {}, None, ""
+        if grads is False or grads == "stored":
+            if required_by:
+                raise ValueError(f"{required_by} draws the gradients computed from the graph; "
+                                 f"leave grads=True (got grads={grads!r})")
+            if grads == "stored":
+                self.source, self.note = "stored", _STORED_NOTE
+            return
+        freed, scalar = view.graph_freed(), view.scalar_roots()
+        if freed and (grads == "computed" or required_by):
+            raise RuntimeError(f"{required_by or 'draw(grads=computed)'}: backward() already freed the values this "
+                               f"graph saved for its gradients; draw before calling backward(), or call "
+                               f"backward(retain_graph=True)")
+        if not scalar and (grads == "computed" or required_by):
+            shapes = [var.shape for var in view.roots]
+            raise RuntimeError(f"{required_by or 'draw(grads=computed)'}: gradients are drawn for one-element "
+                               f"outputs; these have shapes {shapes}: draw a loss, or y.sum()")
+        if freed:
+            self.source, self.note = "stored", _STORED_NOTE
+        elif scalar:
+            self.node, self.edge = view.compute_gradients()
+            self.source = "computed"
+            names = [var.name or "output" for var in view.roots if var.node is not None]
+            total = names[0] if len(names) == 1 else "(" + " + ".join(names) + ")"
+            self.note = f"grad = ∂{total}/∂(box), computed from the graph" if names else ""
+        else:
+            self.note = "no gradients: the output has more than one element (draw a loss, or y.sum())"
+
+    def of(self, var):
+        if self.source == "computed":
+            return self.node.get(var.node) if var.node is not None else None
+        if self.source == "stored":
+            return var.stored_grad()
+        return None
+
+
+_STORED_NOTE = "grad = the .grad backward() stored (intermediate values keep one only after retain_grad())"
 
 
 def _matmul_rule(position, shapes):
@@ -281,6 +318,20 @@ def _named_items(source, argument):
             raise TypeError(f"draw: {argument}= maps names to tensors, e.g. {argument}={{'x': x}}; "
                             f"got a key of type {type(name).__name__}")
     return items
+
+
+def _label(node, slots=()):
+    """The label of a node's circle: its symbol (or, without one, its name) and its constants."""
+    symbol = node.symbol
+    if symbol is None:
+        symbol = node.name.lstrip("_")  # a private Function class still reads as its name
+    power = getattr(node, "power", False)  # its first argument to the power of its second (Pow)
+    return operator_symbol(symbol, slots, power, getattr(node, "dims", None))
+
+
+def _is_tensor(obj) -> bool:
+    """Whether `obj` is a Tensor: a value with a `grad_fn` (Scalars, arrays and numbers have none)."""
+    return hasattr(obj, "grad_fn")
 
 
 def _shape_of(obj):

@@ -1,26 +1,12 @@
-"""How drawn graphs look: operator symbols, numbers written out, and colours."""
+"""How drawn graphs look: operator labels (as textbooks write them, from the symbols the
+operators give), numbers written out, and colours."""
 import math
 import numbers
 import re
 
 import numpy as np
 
-# Engine op names (Tensor nodes) and Scalar op names, as textbooks write them.
-SYMBOLS = {
-    "Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Neg": "−", "Matmul": "@", "Einsum": "einsum",
-    "Exp": "exp", "Log": "log", "Log1p": "log1p", "Expm1": "expm1", "Sqrt": "√", "Abs": "|·|",
-    "Sign": "sign", "Sin": "sin", "Cos": "cos", "Tanh": "tanh", "Sigmoid": "σ", "Relu": "ReLU",
-    "Erf": "erf", "Maximum": "max", "Minimum": "min", "Where": "where", "Clamp": "clamp",
-    "Cast": "cast", "Clone": "clone", "Sum": "Σ", "Mean": "mean", "Amax": "max", "Amin": "min", "Prod": "Π",
-    "Cumsum": "cumsum", "Norm2": "‖·‖", "Reshape": "reshape", "Permute": "permute",
-    "BroadcastTo": "broadcast", "BasicIndex": "[·]", "AdvancedIndex": "[·]", "IndexAdd": "index_add",
-    "Cat": "cat", "Stack": "stack", "Flip": "flip", "Roll": "roll", "Pad": "pad", "Gather": "gather",
-    "ScatterAdd": "scatter_add", "Unfold": "unfold", "Fold": "fold", "SelectAlong": "select",
-    "Reciprocal": "1/·", "Rsqrt": "1/√", "Var": "var", "Std": "std", "Logsumexp": "logsumexp",
-    "Softmax": "softmax", "LogSoftmax": "log_softmax", "LeakyRelu": "leaky_relu", "Elu": "ELU",
-    "Gelu": "GELU", "Silu": "SiLU", "Softplus": "softplus",
-    "+": "+", "*": "×", "-": "−", "/": "÷", "neg": "−", "sigmoid": "σ",
-}
+# Symbols written between their two arguments, and those of them whose arguments commute.
 _INFIX = {"+", "−", "×", "÷", "@"}
 _COMMUTATIVE = {"+", "×"}
 _SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
@@ -55,23 +41,21 @@ def power_symbol(exponent_text: str) -> str:
     return f"(·)^{exponent_text}"
 
 
-def operator_symbol(name: str, slots=(), node=None) -> str:
-    """The label of an operator circle.
+def operator_symbol(symbol: str, slots=(), power: bool = False, dims=None) -> str:
+    """The label of an operator circle, from the operator's textbook symbol (or its name).
 
     `slots` has one entry per argument: None for an argument drawn as an input box, or the
-    number it was called with (folded into the label: "× 3", "1 −", "(·)²").
+    number it was called with (folded into the label: "× 3", "1 −"). `power`: the operator
+    raises its first argument to its second, written (·)² for a constant exponent and 2^(·)
+    for a constant base. `dims`: a "permute"'s order of axes; swapping two is written (·)ᵀ.
     """
-    power = re.fullmatch(r"\*\*(.+)", name)  # Scalar's x ** 2 is the op "**2"
-    if power:
-        return power_symbol(power.group(1))
     constants = [s for s in slots if s is not None]
-    if name == "Pow" and len(slots) == 2 and constants:
+    if power and len(slots) == 2 and constants:
         if slots[0] is None:
             return power_symbol(number(slots[1]))
         return f"{number(slots[0])}^(·)"
-    if name == "Permute" and tuple(getattr(node, "dims", ())) == (1, 0):
+    if symbol == "permute" and tuple(dims or ()) == (1, 0):
         return "(·)ᵀ"
-    symbol = SYMBOLS.get(name, name.lstrip("_"))  # a private Function class still reads as its name
     if not constants:
         return symbol
     if symbol in _INFIX and len(slots) == 2:

@@ -11,7 +11,7 @@ import numpy as np
 from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
-from .elementwise import _erf
+from .elementwise import erf_ufunc
 
 _INV_SQRT2 = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -20,6 +20,8 @@ _GELU_CUBIC = 0.044715
 
 
 class LeakyRelu(Primitive):
+    symbol = "leaky_relu"
+
     @staticmethod
     def forward(ctx, a, negative_slope=0.01):
         ctx.slope = negative_slope
@@ -33,6 +35,8 @@ class LeakyRelu(Primitive):
 
 
 class Elu(Primitive):
+    symbol = "ELU"
+
     @staticmethod
     def forward(ctx, a, alpha=1.0):
         ctx.alpha = alpha
@@ -50,11 +54,12 @@ def _normal_cdf(x):
     """Phi(x) on arrays, or recorded on Tensors (create_graph), where erf is our Erf op."""
     if isinstance(x, Tensor):
         return (ew.erf(x * _INV_SQRT2) + 1) * 0.5
-    return (np.asarray(_erf(x * _INV_SQRT2), dtype=x.dtype) + 1) * 0.5
+    return (np.asarray(erf_ufunc(x * _INV_SQRT2), dtype=x.dtype) + 1) * 0.5
 
 
 class Gelu(Primitive):
     """x * Phi(x), exact or with PyTorch's tanh approximation."""
+    symbol = "GELU"
 
     @staticmethod
     def forward(ctx, a, approximate="none"):
@@ -80,6 +85,8 @@ def _sigmoid(x):
 
 
 class Silu(Primitive):
+    symbol = "SiLU"
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -94,6 +101,7 @@ class Silu(Primitive):
 
 class Softplus(Primitive):
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+    symbol = "softplus"
 
     @staticmethod
     def forward(ctx, a, beta=1.0, threshold=20.0):

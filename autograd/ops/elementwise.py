@@ -7,16 +7,20 @@ import numbers
 
 import numpy as np
 
-from .._shapes import ShapeError, broadcast_together
-from ..function import Primitive, _explained, watch_indices
+from ..shapes import ShapeError, broadcast_together
+from ..function import Primitive, explained_error, watch_indices
 from ..tensor import Tensor
 
 
-def _raw(x):
+def raw(x):
+    """The array behind a Tensor; anything else as it is."""
     return x._data if isinstance(x, Tensor) else x
 
 
 class Add(Primitive):
+    symbol = "+"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -27,6 +31,9 @@ class Add(Primitive):
 
 
 class Sub(Primitive):
+    symbol = "−"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -37,6 +44,9 @@ class Sub(Primitive):
 
 
 class Mul(Primitive):
+    symbol = "×"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
@@ -50,6 +60,9 @@ class Mul(Primitive):
 
 
 class Div(Primitive):
+    symbol = "÷"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
@@ -64,6 +77,9 @@ class Div(Primitive):
 
 
 class Neg(Primitive):
+    symbol = "−"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         return -a
@@ -74,6 +90,10 @@ class Neg(Primitive):
 
 
 class Pow(Primitive):
+    symbol = None  # drawn as its name, or from a constant exponent or base: "(·)²", "2^(·)"
+    elementwise = True
+    power = True  # drawing: the first argument to the power of the second
+
     @staticmethod
     def forward(ctx, a, p):
         out = a ** p
@@ -89,17 +109,19 @@ class Pow(Primitive):
             if isinstance(p, numbers.Number):
                 grad_a = g * 0 if p == 0 else g * p * a ** (p - 1)
             else:  # 0 where p == 0, even at a == 0 where p * a^(p-1) is 0 * inf (as PyTorch)
-                grad_a = g * np.where(_raw(p) == 0, 0.0, p * a ** (p - 1))
+                grad_a = g * np.where(raw(p) == 0, 0.0, p * a ** (p - 1))
         if need_p:
             # d(a^p)/dp = a^p log(a), defined as 0 where a == 0 and p >= 0 (as PyTorch);
             # a Python base keeps a Python log, which does not promote float32 to float64
             with np.errstate(divide="ignore", invalid="ignore"):
                 log_a = float(np.log(a)) if isinstance(a, numbers.Number) else np.log(a)
-                grad_p = np.where(np.logical_and(_raw(a) == 0, _raw(p) >= 0), 0.0, g * out * log_a)
+                grad_p = np.where(np.logical_and(raw(a) == 0, raw(p) >= 0), 0.0, g * out * log_a)
         return grad_a, grad_p
 
 
 class Reciprocal(Primitive):
+    symbol = "1/·"
+
     @staticmethod
     def forward(ctx, a):
         out = 1 / a
@@ -113,6 +135,8 @@ class Reciprocal(Primitive):
 
 
 class Rsqrt(Primitive):
+    symbol = "1/√"
+
     @staticmethod
     def forward(ctx, a):
         out = 1 / np.sqrt(a)
@@ -126,6 +150,9 @@ class Rsqrt(Primitive):
 
 
 class Exp(Primitive):
+    symbol = "exp"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         out = np.exp(a)
@@ -139,6 +166,9 @@ class Exp(Primitive):
 
 
 class Log(Primitive):
+    symbol = "log"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -151,6 +181,9 @@ class Log(Primitive):
 
 
 class Log1p(Primitive):
+    symbol = "log1p"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -163,6 +196,9 @@ class Log1p(Primitive):
 
 
 class Expm1(Primitive):
+    symbol = "expm1"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         out = np.expm1(a)
@@ -176,6 +212,9 @@ class Expm1(Primitive):
 
 
 class Sqrt(Primitive):
+    symbol = "√"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         out = np.sqrt(a)
@@ -189,6 +228,9 @@ class Sqrt(Primitive):
 
 
 class Abs(Primitive):
+    symbol = "|·|"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -201,6 +243,9 @@ class Abs(Primitive):
 
 
 class Sign(Primitive):
+    symbol = "sign"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         return np.sign(a)
@@ -211,6 +256,9 @@ class Sign(Primitive):
 
 
 class Sin(Primitive):
+    symbol = "sin"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -223,6 +271,9 @@ class Sin(Primitive):
 
 
 class Cos(Primitive):
+    symbol = "cos"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -235,6 +286,9 @@ class Cos(Primitive):
 
 
 class Tanh(Primitive):
+    symbol = "tanh"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         out = np.tanh(a)
@@ -248,6 +302,9 @@ class Tanh(Primitive):
 
 
 class Sigmoid(Primitive):
+    symbol = "σ"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         out = np.exp(-np.logaddexp(0, -a))  # never overflows, unlike 1 / (1 + exp(-a))
@@ -261,6 +318,9 @@ class Sigmoid(Primitive):
 
 
 class Relu(Primitive):
+    symbol = "ReLU"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         out = np.maximum(a, 0)
@@ -273,14 +333,17 @@ class Relu(Primitive):
         return _select(out > 0, g)
 
 
-_erf = np.frompyfunc(math.erf, 1, 1)
+erf_ufunc = np.frompyfunc(math.erf, 1, 1)  # math.erf on arrays, no graph (object results: wrap in np.asarray)
 
 
 class Erf(Primitive):
+    symbol = "erf"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.asarray(_erf(a), dtype=a.dtype)  # frompyfunc gives a Python float for 0-d input
+        return np.asarray(erf_ufunc(a), dtype=a.dtype)  # frompyfunc gives a Python float for 0-d input
 
     @staticmethod
     def backward(ctx, g):
@@ -289,6 +352,9 @@ class Erf(Primitive):
 
 
 class Maximum(Primitive):
+    symbol = "max"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -297,11 +363,14 @@ class Maximum(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = _tie_share(_raw(a) > _raw(b), _raw(a) == _raw(b), g)  # ties split the gradient, as PyTorch
+        share = _tie_share(raw(a) > raw(b), raw(a) == raw(b), g)  # ties split the gradient, as PyTorch
         return _shared(g, share), _shared(g, 1 - share)
 
 
 class Minimum(Primitive):
+    symbol = "min"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -310,13 +379,13 @@ class Minimum(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = _tie_share(_raw(a) < _raw(b), _raw(a) == _raw(b), g)
+        share = _tie_share(raw(a) < raw(b), raw(a) == raw(b), g)
         return _shared(g, share), _shared(g, 1 - share)
 
 
 def _tie_share(wins, ties, g):
     """The first operand's share of the gradient: 1 where it wins, 1/2 on ties, in g's dtype."""
-    return (wins + 0.5 * ties).astype(_raw(g).dtype, copy=False)
+    return (wins + 0.5 * ties).astype(raw(g).dtype, copy=False)
 
 
 def _shared(g, share):
@@ -341,6 +410,9 @@ _SMALL = 4096  # below this np.where's per-call cost, not its branches, is what 
 
 
 class Where(Primitive):
+    symbol = "where"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, condition, a, b):
         ctx.condition = condition = np.array(condition, dtype=bool)  # a private copy for backward
@@ -353,6 +425,9 @@ class Where(Primitive):
 
 
 class Clamp(Primitive):
+    symbol = "clamp"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, low=None, high=None):
         ctx.low, ctx.high = low, high
@@ -362,7 +437,7 @@ class Clamp(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
-        a = _raw(a)
+        a = raw(a)
         inside = a >= ctx.low if ctx.low is not None else np.ones(a.shape, dtype=bool)
         if ctx.high is not None:
             inside &= a <= ctx.high
@@ -371,6 +446,9 @@ class Clamp(Primitive):
 
 class Cast(Primitive):
     _exact_dtype = True
+    symbol = "cast"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, dtype=None):
         ctx.source = a.dtype
@@ -382,6 +460,9 @@ class Cast(Primitive):
 
 
 class Clone(Primitive):
+    symbol = "clone"
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a):
         return a.copy(order="C")
@@ -434,7 +515,7 @@ def square(a: Tensor) -> Tensor:
 
 def where(condition, a, b) -> Tensor:
     """Elementwise `a` where `condition` holds, else `b`; gradients flow to the chosen side."""
-    return watch_indices(Where.apply(_raw(condition), a, b), (condition,))
+    return watch_indices(Where.apply(raw(condition), a, b), (condition,))
 
 
 def clamp(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
@@ -444,9 +525,9 @@ def clamp(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = a
         if min is not None:
-            out = where(_raw(out) < _raw(min), min, out)
+            out = where(raw(out) < raw(min), min, out)
         if max is not None:
-            out = where(_raw(out) > _raw(max), max, out)
+            out = where(raw(out) > raw(max), max, out)
         return out
     return Clamp.apply(a, low=min, high=max)
 
@@ -458,9 +539,9 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
     try:
         return where(mask, value, a)
     except ValueError:
-        shape, mask_shape = np.shape(_raw(a)), np.shape(_raw(mask))
+        shape, mask_shape = np.shape(raw(a)), np.shape(raw(mask))
         if broadcast_together(shape, mask_shape):
-            raise ShapeError(f"masked_fill: the value of shape {np.shape(_raw(value))} cannot be broadcast to the "
+            raise ShapeError(f"masked_fill: the value of shape {np.shape(raw(value))} cannot be broadcast to the "
                              f"shapes {shape} of the tensor and {mask_shape} of the mask; use a number or a 0-d "
                              f"tensor") from None
         raise ShapeError(f"masked_fill: the tensor of shape {shape} and the mask of shape {mask_shape} cannot be "
@@ -471,7 +552,7 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
 def cast(a: Tensor, dtype) -> Tensor:
     dtype = np.dtype(dtype)
     if dtype.kind not in "fc":
-        return Tensor._make(_raw(a).astype(dtype))  # integer and bool results carry no gradient
+        return Tensor._make(raw(a).astype(dtype))  # integer and bool results carry no gradient
     return Cast.apply(a, dtype=dtype)
 
 
@@ -486,9 +567,9 @@ def _no_grad(np_func):
 
     def op(*args) -> Tensor:
         try:
-            return Tensor._make(np.asarray(np_func(*[_raw(a) for a in args])))
+            return Tensor._make(np.asarray(np_func(*[raw(a) for a in args])))
         except (ValueError, TypeError) as error:
-            raise _explained(name, error, args) from None
+            raise explained_error(name, error, args) from None
     op.__name__ = np_func.__name__
     op.__doc__ = f"Elementwise {np_func.__name__}; the result carries no gradient."
     return op

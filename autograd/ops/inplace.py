@@ -10,10 +10,7 @@ import numpy as np
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from . import elementwise as ew
-
-
-def _raw(x):
-    return x._data if isinstance(x, Tensor) else x
+from .indexing import index_assign, index_error, plain_index
 
 
 def _needs_graph(target, operands):
@@ -45,7 +42,7 @@ def _apply(target, name, out_of_place, write, *operands):
         new.grad_fn._output = weakref.ref(target)
         new.grad_fn.output_dtype = target._data.dtype  # float32 *= float64 stays float32, and so does its gradient
     else:
-        raw = [_raw(o) for o in operands]
+        raw = [ew.raw(o) for o in operands]
         _write_checked(name, target, lambda data: write(data, *raw))
     target._bump_version()
     return target
@@ -106,25 +103,14 @@ def clamp_(t, min=None, max=None):  # noqa: A002
 
 
 def setitem_(t, index, value):
-    from .shape import IndexAdd, _is_basic, _plain_index, index_error
-
-    index = _plain_index(index)
+    index = plain_index(index)
     index = index if len(index) != 1 else index[0]
-
-    def out_of_place(old, v):
-        region_shape = old._data[index].shape
-        keep = np.ones(old.shape, dtype=bool)
-        keep[index] = False
-        v = v if isinstance(v, Tensor) else Tensor._make(np.asarray(v, dtype=old.dtype))
-        placed = IndexAdd.apply(v.broadcast_to(region_shape) if v.shape != region_shape else v,
-                                index=index, shape=old.shape, unique=_is_basic(index if isinstance(index, tuple) else (index,)))
-        return ew.where(keep, old, placed)
 
     def write(d, v):
         d[index] = v
 
     try:
-        return _apply(t, "setitem", out_of_place, write, value)
+        return _apply(t, "setitem", lambda old, v: index_assign(old, index, v), write, value)
     except IndexError as error:
         raise index_error("setitem", error, t.shape) from None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._shapes import ShapeError
+from ..shapes import ShapeError
 from ..function import Primitive
 from ..tensor import Tensor
 
@@ -27,6 +27,8 @@ def _matmul_error(a, b):
 
 
 class Matmul(Primitive):
+    symbol = "@"
+
     @staticmethod
     def forward(ctx, a, b):
         try:
@@ -92,6 +94,8 @@ def _einsum_error(equation, terms, shapes, error):
 
 
 class Einsum(Primitive):
+    symbol = "einsum"
+
     @staticmethod
     def forward(ctx, *operands, equation=""):
         ctx.terms, ctx.output_term = _parse_einsum(equation, len(operands))

@@ -8,18 +8,19 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._shapes import normalize_axes, normalize_axis
+from ..shapes import normalize_axes, normalize_axis
 from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
-from .elementwise import _raw
-from . import shape as sh
+from .elementwise import raw
+from .indexing import SelectAlong
 
 MinMax = namedtuple("MinMax", ["values", "indices"])
 
 
-def _dims(x, dim, keepdim, aliases, op):
-    """PyTorch's dim/keepdim with NumPy's axis/keepdims accepted as aliases."""
+def dim_and_keepdim(x, dim, keepdim, aliases, op):
+    """A reduction's axes (normalized) and keepdim, from PyTorch's dim/keepdim or NumPy's
+    axis/keepdims (accepted as aliases)."""
     if "axis" in aliases:
         dim = aliases.pop("axis")
     if "keepdims" in aliases:
@@ -29,7 +30,8 @@ def _dims(x, dim, keepdim, aliases, op):
     return normalize_axes(dim, x.ndim, op), bool(keepdim)
 
 
-def _kept_shape(shape, axes):
+def kept_shape(shape, axes):
+    """`shape` with the reduced `axes` kept as 1s (what keepdim=True gives)."""
     kept = list(shape)
     for axis in axes:
         kept[axis] = 1
@@ -50,9 +52,11 @@ def _expand_back(g, ctx):
 
 
 class Sum(Primitive):
+    symbol = "Σ"
+
     @staticmethod
     def forward(ctx, a, axes=(), keepdims=False, dtype=None):
-        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
+        ctx.shape, ctx.kept = a.shape, kept_shape(a.shape, axes)
         return np.add.reduce(a, axis=axes, keepdims=keepdims, dtype=dtype)
 
     @staticmethod
@@ -62,6 +66,7 @@ class Sum(Primitive):
 
 class Mean(Primitive):
     """Sum divided by the count, as one node (PyTorch's mean is one op too)."""
+    symbol = "mean"
 
     @staticmethod
     def forward(ctx, a, axes=(), keepdims=False):
@@ -76,10 +81,11 @@ class Mean(Primitive):
 class Amax(Primitive):
     """Largest value; the gradient is shared evenly between tied maxima (as torch.amax)."""
     _reduce = staticmethod(np.amax)
+    symbol = "max"
 
     @classmethod
     def forward(cls, ctx, a, axes=(), keepdims=False):
-        ctx.shape, ctx.kept, ctx.axes = a.shape, _kept_shape(a.shape, axes), axes
+        ctx.shape, ctx.kept, ctx.axes = a.shape, kept_shape(a.shape, axes), axes
         out = cls._reduce(a, axis=axes, keepdims=keepdims)
         ctx.save_for_backward(a, out)  # what PyTorch saves: changing either in place raises there too
         return out
@@ -87,19 +93,22 @@ class Amax(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, out = ctx.saved_tensors
-        hits = np.asarray(_raw(a) == _raw(out).reshape(ctx.kept))
-        share = (hits / hits.sum(axis=ctx.axes, keepdims=True)).astype(_raw(g).dtype)
+        hits = np.asarray(raw(a) == raw(out).reshape(ctx.kept))
+        share = (hits / hits.sum(axis=ctx.axes, keepdims=True)).astype(raw(g).dtype)
         return _expand_back(g, ctx) * share  # multiplied, as PyTorch: an inf gradient gives NaN beside the maximum
 
 
 class Amin(Amax):
     _reduce = staticmethod(np.amin)
+    symbol = "min"
 
 
 class Prod(Primitive):
+    symbol = "Π"
+
     @staticmethod
     def forward(ctx, a, axes=(), keepdims=False):
-        ctx.shape, ctx.kept, ctx.axes = a.shape, _kept_shape(a.shape, axes), axes
+        ctx.shape, ctx.kept, ctx.axes = a.shape, kept_shape(a.shape, axes), axes
         out = np.prod(a, axis=axes, keepdims=keepdims)
         ctx.save_for_backward(a, out)
         return out
@@ -124,6 +133,8 @@ class Prod(Primitive):
 
 
 class Cumsum(Primitive):
+    symbol = "cumsum"
+
     @staticmethod
     def forward(ctx, a, axis=0):
         ctx.axis = axis
@@ -137,10 +148,11 @@ class Cumsum(Primitive):
 class Var(Primitive):
     """Variance with Bessel's `correction`; float32 is accumulated in float64, as PyTorch does,
     so values near 1e30 still have a finite std."""
+    symbol = "var"
 
     @staticmethod
     def forward(ctx, a, axes=(), correction=1, keepdims=False):
-        ctx.shape, ctx.kept, ctx.axes = a.shape, _kept_shape(a.shape, axes), axes
+        ctx.shape, ctx.kept, ctx.axes = a.shape, kept_shape(a.shape, axes), axes
         ctx.divisor = _divisor(a.shape, axes, correction)
         ctx.save_for_backward(a)
         return _variance(a, axes, ctx.divisor, keepdims).astype(a.dtype)
@@ -153,10 +165,11 @@ class Var(Primitive):
 
 class Std(Primitive):
     """sqrt(var); its gradient where the std is 0 (constant values) is 0, as PyTorch's, not NaN."""
+    symbol = "std"
 
     @staticmethod
     def forward(ctx, a, axes=(), correction=1, keepdims=False):
-        ctx.shape, ctx.kept, ctx.axes = a.shape, _kept_shape(a.shape, axes), axes
+        ctx.shape, ctx.kept, ctx.axes = a.shape, kept_shape(a.shape, axes), axes
         ctx.divisor = _divisor(a.shape, axes, correction)
         out = np.sqrt(_variance(a, axes, ctx.divisor, keepdims)).astype(a.dtype)
         ctx.save_for_backward(a, out)
@@ -166,7 +179,7 @@ class Std(Primitive):
     def backward(ctx, g):
         a, out = ctx.saved_tensors
         out = _expand_back(out, ctx)
-        zero = np.asarray(_raw(out) == 0)
+        zero = np.asarray(raw(out) == 0)
         per_variance = np.where(zero, 0, _expand_back(g, ctx) / (np.where(zero, 1, out) * 2))
         return _variance_backward(per_variance, a, ctx)
 
@@ -191,10 +204,11 @@ def _variance_backward(g, a, ctx):
 
 class Norm2(Primitive):
     """Euclidean norm; its gradient at the zero vector is 0 (as PyTorch), not NaN."""
+    symbol = "‖·‖"
 
     @staticmethod
     def forward(ctx, a, axes=(), keepdims=False):
-        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
+        ctx.shape, ctx.kept = a.shape, kept_shape(a.shape, axes)
         out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdims))
         ctx.save_for_backward(a, out)
         return out
@@ -209,24 +223,24 @@ class Norm2(Primitive):
 # ---- the functions users call -----------------------------------------------------------
 
 def sum(x: Tensor, dim=None, keepdim=False, dtype=None, **aliases) -> Tensor:  # noqa: A001
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "sum")
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "sum")
     return Sum.apply(x, axes=axes, keepdims=keepdim, dtype=dtype)
 
 
 def mean(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "mean")
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "mean")
     if x.dtype.kind not in "fc":
         raise TypeError(f"mean: needs a floating point tensor, got {x.dtype}; use x.float().mean()")
     return Mean.apply(x, axes=axes, keepdims=keepdim)
 
 
 def var(x: Tensor, dim=None, keepdim=False, correction=1, unbiased=None, **aliases) -> Tensor:
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "var")
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "var")
     return Var.apply(x, axes=axes, correction=_correction(correction, unbiased), keepdims=keepdim)
 
 
 def std(x: Tensor, dim=None, keepdim=False, correction=1, unbiased=None, **aliases) -> Tensor:
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "std")
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "std")
     return Std.apply(x, axes=axes, correction=_correction(correction, unbiased), keepdims=keepdim)
 
 
@@ -235,18 +249,18 @@ def _correction(correction, unbiased):
 
 
 def prod(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "prod")
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "prod")
     return Prod.apply(x, axes=axes, keepdims=keepdim)
 
 
 def amax(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "amax")
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "amax")
     _check_nonempty(x, "amax")
     return Amax.apply(x, axes=axes, keepdims=keepdim)
 
 
 def amin(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "amin")
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "amin")
     _check_nonempty(x, "amin")
     return Amin.apply(x, axes=axes, keepdims=keepdim)
 
@@ -261,11 +275,11 @@ def _select_extreme(x, dim, keepdim, aliases, pick, extreme, op):
         return extreme(x, dim)
     if dim is None and "axis" not in aliases:
         return (amax if pick is np.argmax else amin)(x)
-    axes, keepdim = _dims(x, dim, keepdim, aliases, op)
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, op)
     _check_nonempty(x, op)
     axis = axes[0]
     indices = np.expand_dims(pick(x._data, axis=axis), axis)
-    values = sh.SelectAlong.apply(x, axis=axis, index=indices, keepdims=keepdim)
+    values = SelectAlong.apply(x, axis=axis, index=indices, keepdims=keepdim)
     return MinMax(values, Tensor._make(indices if keepdim else indices.squeeze(axis)))
 
 
@@ -313,7 +327,7 @@ def cumsum(x: Tensor, dim=None, **aliases) -> Tensor:
 
 def norm(x: Tensor, p="fro", dim=None, keepdim=False, **aliases) -> Tensor:
     """Vector norm over dim (all elements by default): p = 2/'fro', 1, inf, -inf, 0 or any float."""
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "norm")
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "norm")
     if p in ("fro", 2, 2.0):
         return Norm2.apply(x, axes=axes, keepdims=keepdim)
     if p == 1:

@@ -1,18 +1,21 @@
-"""Shape and indexing primitives (reshape, permute, broadcast_to, getitem and its adjoint,
-cat, flip, roll, pad, gather, scatter_add) and the compositions built on them."""
+"""Shape primitives (reshape, permute, broadcast_to, cat, stack, flip, roll, pad, unfold and
+its adjoint fold) and the shape functions composed of primitives (squeeze, flatten, split,
+chunk, repeat, tril, ...). Indexing, gather and scatter_add: indexing.py."""
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
 
-from .._shapes import ShapeError, normalize_axes, normalize_axis, shape_from_args, sum_to
-from ..function import Primitive, watch_indices
+from ..shapes import ShapeError, normalize_axes, normalize_axis, shape_from_args, sum_to
+from ..function import Primitive
 from ..tensor import Tensor
+from .indexing import getitem
 
 
 class Reshape(Primitive):
     _is_view = True
+    symbol = "reshape"
 
     @staticmethod
     def forward(ctx, a, shape=()):
@@ -26,6 +29,7 @@ class Reshape(Primitive):
 
 class Permute(Primitive):
     _is_view = True
+    symbol = "permute"
 
     @staticmethod
     def forward(ctx, a, dims=()):
@@ -40,6 +44,7 @@ class Permute(Primitive):
 
 class BroadcastTo(Primitive):
     _is_view = True
+    symbol = "broadcast"
 
     @staticmethod
     def forward(ctx, a, shape=()):
@@ -51,104 +56,9 @@ class BroadcastTo(Primitive):
         return sum_to(g, ctx.shape)
 
 
-_BASIC = (int, slice, type(None), type(Ellipsis))  # checked by exact type first: the ABC check is slow
-
-
-def _is_basic(index):
-    for i in index:
-        if type(i) not in _BASIC and not isinstance(i, numbers.Integral):
-            return False
-    return True
-
-
-def _plain_index(index):
-    """Tensors and lists inside an index become arrays; the result is always a tuple."""
-    if not isinstance(index, tuple):
-        index = (index,)
-    out = []
-    for i in index:
-        if type(i) in _BASIC:
-            out.append(i)
-            continue
-        if isinstance(i, Tensor):
-            i = i._data.copy()  # backward must see the indices of forward, even if the tensor changes
-        elif isinstance(i, list):
-            i = np.asarray(i)
-        if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
-            raise IndexError(f"getitem: tensors used as indices must be integer or bool, got {i.dtype}")
-        out.append(i)
-    return tuple(out)
-
-
-def index_error(op, error, shape) -> IndexError:
-    """NumPy's IndexError in PyTorch's words ("dimension", not "axis"), naming the op and the shape."""
-    message = str(error).replace("for axis", "for dimension")
-    return IndexError(f"{op}: {message} (indexing a tensor of shape {tuple(shape)})")
-
-
-class BasicIndex(Primitive):
-    """Indexing with ints, slices, None and Ellipsis: a view, as in PyTorch and NumPy."""
-    _is_view = True
-
-    @staticmethod
-    def forward(ctx, a, index=()):
-        ctx.shape, ctx.index = a.shape, index
-        try:
-            out = a[index]
-        except IndexError as error:
-            raise index_error("getitem", error, a.shape) from None
-        # an element picked by ints alone comes back from NumPy as a copied scalar; index with a
-        # trailing Ellipsis instead, which gives a 0-d view, as PyTorch's t[i] is
-        if type(out) is np.ndarray or not ctx._is_view:
-            return out
-        return a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
-
-    @staticmethod
-    def backward(ctx, g):
-        return IndexAdd.apply(g, index=ctx.index, shape=ctx.shape, unique=True)
-
-
-class AdvancedIndex(BasicIndex):
-    """Indexing with integer arrays or boolean masks: a copy; repeated indices accumulate."""
-    _is_view = False
-
-    @staticmethod
-    def backward(ctx, g):
-        return IndexAdd.apply(g, index=ctx.index, shape=ctx.shape, unique=False)
-
-
-class IndexAdd(Primitive):
-    """zeros(shape) with `a` added at `index`: the adjoint of indexing."""
-
-    @staticmethod
-    def forward(ctx, a, index=(), shape=(), unique=True):
-        ctx.index, ctx.unique = index, unique
-        if not unique and _is_full_grid(index, len(shape)):
-            # every axis indexed by an array (gather's grid): one bincount beats np.add.at
-            grid = np.broadcast_arrays(*index)
-            flat = np.ravel_multi_index(grid, shape).ravel()
-            weights = np.broadcast_to(a, grid[0].shape).ravel().astype(np.float64)
-            added = np.bincount(flat, weights=weights, minlength=int(np.prod(shape)))
-            return added.reshape(shape).astype(a.dtype, copy=False)
-        out = np.zeros(shape, dtype=a.dtype)
-        if unique:
-            out[index] = a
-        else:
-            np.add.at(out, index, a)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        basic = _is_basic(ctx.index if isinstance(ctx.index, tuple) else (ctx.index,))
-        return (BasicIndex if basic else AdvancedIndex).apply(g, index=ctx.index)
-
-
-def _is_full_grid(index, ndim):
-    return (isinstance(index, tuple) and len(index) == ndim
-            and all(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in index))
-
-
 class Cat(Primitive):
+    symbol = "cat"
+
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         ctx.axis = axis
@@ -164,6 +74,7 @@ class Cat(Primitive):
 
 class Stack(Primitive):
     """One node for any number of inputs (10^5 scalars stacked make one node, not 10^5 unsqueezes)."""
+    symbol = "stack"
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):
@@ -177,6 +88,8 @@ class Stack(Primitive):
 
 
 class Flip(Primitive):
+    symbol = "flip"
+
     @staticmethod
     def forward(ctx, a, axes=()):
         ctx.axes = axes
@@ -188,6 +101,8 @@ class Flip(Primitive):
 
 
 class Roll(Primitive):
+    symbol = "roll"
+
     @staticmethod
     def forward(ctx, a, shifts=0, axes=None):
         ctx.shifts, ctx.axes = shifts, axes
@@ -200,6 +115,8 @@ class Roll(Primitive):
 
 
 class Pad(Primitive):
+    symbol = "pad"
+
     @staticmethod
     def forward(ctx, a, widths=(), value=0.0):
         ctx.inner = tuple(slice(lo, n + lo) for (lo, _), n in zip(widths, a.shape))
@@ -210,59 +127,11 @@ class Pad(Primitive):
         return g[ctx.inner]
 
 
-def _grid(index, axis):
-    """Index arrays that address, along `axis`, the entries named by `index` (take_along_axis)."""
-    grid = list(np.indices(index.shape, sparse=True))
-    grid[axis] = index
-    return tuple(grid)
-
-
-class Gather(Primitive):
-    @staticmethod
-    def forward(ctx, a, axis=0, index=None):
-        ctx.shape, ctx.grid = a.shape, _grid(index, axis)
-        ctx.unique = index.shape[axis] == 1  # one pick per slice: no repeats to add
-        ctx.save_for_backward(a)  # PyTorch's gather saves its input: changing it in place raises, as there
-        return a[ctx.grid]
-
-    @staticmethod
-    def backward(ctx, g):
-        ctx.saved_tensors  # noqa: B018 (the version check)
-        return IndexAdd.apply(g, index=ctx.grid, shape=ctx.shape, unique=ctx.unique)
-
-
-class SelectAlong(Primitive):
-    """The values of max/min along a dim: one element per slice, chosen by `index` (keepdim
-    shape). A fresh tensor that saves no input, as PyTorch's max(dim) values are."""
-
-    @staticmethod
-    def forward(ctx, a, axis=0, index=None, keepdims=True):
-        ctx.shape, ctx.grid, ctx.kept = a.shape, _grid(index, axis), index.shape
-        out = a[ctx.grid]
-        return out if keepdims else out.squeeze(axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        return IndexAdd.apply(g.reshape(ctx.kept), index=ctx.grid, shape=ctx.shape, unique=True)
-
-
-class ScatterAdd(Primitive):
-    @staticmethod
-    def forward(ctx, a, src, axis=0, index=None):
-        ctx.grid = _grid(index, axis)
-        out = a.copy()
-        np.add.at(out, ctx.grid, src)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        return g, AdvancedIndex.apply(g, index=ctx.grid)
-
-
 class Unfold(Primitive):
     """Sliding windows along one axis (torch.Tensor.unfold): the axis becomes the window
     count and a new last axis of `size` holds each window. A view, as in PyTorch."""
     _is_view = True
+    symbol = "unfold"
 
     @staticmethod
     def forward(ctx, a, axis=0, size=1, step=1):
@@ -277,6 +146,7 @@ class Unfold(Primitive):
 
 class Fold(Primitive):
     """The adjoint of Unfold: adds every window back where it came from."""
+    symbol = "fold"
 
     @staticmethod
     def forward(ctx, g, shape=(), axis=0, step=1):
@@ -380,14 +250,6 @@ def unflatten(x: Tensor, dim, sizes) -> Tensor:
     return Reshape.apply(x, shape=x.shape[:axis] + tuple(sizes) + x.shape[axis + 1:])
 
 
-def getitem(x, index):
-    given = index if isinstance(index, tuple) else (index,)
-    index = _plain_index(index)
-    if _is_basic(index):
-        return BasicIndex.apply(x, index=index if len(index) != 1 else index[0])
-    return watch_indices(AdvancedIndex.apply(x, index=index if len(index) != 1 else index[0]), given)
-
-
 def _check_tensors(op, tensors):
     for position, t in enumerate(tensors):
         if not isinstance(t, (Tensor, np.ndarray)):
@@ -474,81 +336,6 @@ def pad(x: Tensor, pad, mode="constant", value=0.0) -> Tensor:
     if any(lo < 0 or hi < 0 for lo, hi in widths):
         raise ValueError("pad: negative padding is not supported")
     return Pad.apply(x, widths=tuple(widths), value=value)
-
-
-def _index_array(index, op):
-    index = index._data.copy() if isinstance(index, Tensor) else np.array(index)  # a private copy, as above
-    if index.dtype.kind not in "iu":
-        raise TypeError(f"{op}: index must be an integer tensor, got {index.dtype}")
-    return index
-
-
-def _leading_region(x, index, axis=None):
-    """PyTorch lets the index be smaller than the input off `axis` (and than scatter's src in
-    every dim, axis=None): use that corner of it."""
-    if all(i == n or d == axis for d, (i, n) in enumerate(zip(index.shape, x.shape))):
-        return x
-    return getitem(x, tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape)))
-
-
-def _check_rank(op, index, x, what="the input"):
-    if index.ndim != x.ndim:
-        raise ShapeError(f"{op}: index has {index.ndim} dimensions but {what} has {x.ndim}; they must match")
-
-
-def _check_fits(op, index, other, what, axis=None):
-    if any(i > n for d, (i, n) in enumerate(zip(index.shape, other.shape)) if d != axis):
-        but = "" if axis is None else f" but dimension {axis}"
-        raise ShapeError(f"{op}: the index of shape {tuple(index.shape)} must be no larger than {what} of shape "
-                         f"{tuple(other.shape)} in every dimension{but}") from None
-
-
-def _check_index(op, x, index, axis, src=None):
-    """Raises the error for an index that does not fit: larger than the input off `axis` (or than
-    src anywhere), or holding a value out of range along `axis`. Called once NumPy has refused it."""
-    _check_fits(op, index, x, "the input", axis)
-    if src is not None:
-        _check_fits(op, index, src, "src")
-    size = x.shape[axis]
-    outside = index[(index >= size) | (index < -size)]
-    if outside.size:
-        raise IndexError(f"{op}: index {outside.flat[0]} is out of bounds for dimension {axis} with size {size} "
-                         f"(input shape {tuple(x.shape)}, index shape {tuple(index.shape)})") from None
-
-
-def gather(x: Tensor, dim, index) -> Tensor:
-    given, index = index, _index_array(index, "gather")
-    axis = normalize_axis(dim, x.ndim, "gather")
-    _check_rank("gather", index, x)
-    try:
-        return watch_indices(Gather.apply(_leading_region(x, index, axis), axis=axis, index=index), (given,))
-    except IndexError:
-        _check_index("gather", x, index, axis)
-        raise
-
-
-def scatter_add(x: Tensor, dim, index, src) -> Tensor:
-    given, index = index, _index_array(index, "scatter_add")
-    axis = normalize_axis(dim, x.ndim, "scatter_add")
-    _check_rank("scatter_add", index, x)
-    _check_rank("scatter_add", index, src, "src")
-    try:
-        return watch_indices(ScatterAdd.apply(x, _leading_region(src, index), axis=axis, index=index), (given,))
-    except (IndexError, ValueError):  # ValueError: NumPy broadcasting a src smaller than the index
-        _check_index("scatter_add", x, index, axis, src)
-        raise
-
-
-def index_select(x: Tensor, dim, index) -> Tensor:
-    given, index = index, _index_array(index, "index_select")
-    axis = normalize_axis(dim, x.ndim, "index_select")
-    if index.ndim > 1:
-        raise IndexError(f"index_select: the index must be a vector (1-D), got shape {tuple(index.shape)}")
-    try:
-        return watch_indices(getitem(x, (slice(None),) * axis + (index.reshape(-1),)), (given,))
-    except IndexError:
-        _check_index("index_select", x, index, axis)
-        raise
 
 
 def _triangle(x, diagonal, lower):

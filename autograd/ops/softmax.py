@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._shapes import normalize_axis
+from ..shapes import normalize_axis
 from ..function import Primitive
 from ..tensor import Tensor
-from .reduce import _dims, _kept_shape
+from .reduce import dim_and_keepdim, kept_shape
 
 
 def _shifted(a, axes):
@@ -17,9 +17,11 @@ def _shifted(a, axes):
 
 
 class Logsumexp(Primitive):
+    symbol = "logsumexp"
+
     @staticmethod
     def forward(ctx, a, axes=(), keepdims=False):
-        ctx.kept = _kept_shape(a.shape, axes)
+        ctx.kept = kept_shape(a.shape, axes)
         shifted, peak = _shifted(a, axes)
         ctx.peak = np.where(np.isfinite(peak), peak, 0)
         ctx.log_total = np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
@@ -38,6 +40,8 @@ class Logsumexp(Primitive):
 
 
 class Softmax(Primitive):
+    symbol = "softmax"
+
     @staticmethod
     def forward(ctx, a, axis=-1):
         ctx.axis = axis
@@ -54,6 +58,7 @@ class Softmax(Primitive):
 
 class LogSoftmax(Primitive):
     """x - logsumexp(x), computed from x - max(x): equal logits of any size give exactly -log n."""
+    symbol = "log_softmax"
 
     @staticmethod
     def forward(ctx, a, axis=-1):
@@ -71,7 +76,7 @@ class LogSoftmax(Primitive):
 
 def logsumexp(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
     """log(sum(exp(x))) along dim, shifted by the maximum so it never overflows."""
-    axes, keepdim = _dims(x, dim, keepdim, aliases, "logsumexp")
+    axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "logsumexp")
     return Logsumexp.apply(x, axes=axes, keepdims=keepdim)
 
 
