@@ -28,12 +28,15 @@ for _ in range(steps):
 """
 
 CONTENDERS = ("graphgrad fwd+bwd", "graphgrad fwd", "NumPy fwd")
+# BLAS threads spin while they wait, and what they count depends on the machine's load (seen: NumPy's
+# own figure moved 1.4k-6.5k per op): with one thread the counts repeat to within 0.1%.
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def instructions(steps, contender):
     run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                           sys.executable, "-c", _CHILD, str(steps), contender],
-                         capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+                         capture_output=True, text=True, env={**os.environ, **ONE_THREAD, "PYTHONHASHSEED": "0"})
     if run.returncode != 0:
         raise RuntimeError(f"{contender}: {run.stderr.strip().splitlines()[-1]}")
     for line in run.stderr.splitlines():
