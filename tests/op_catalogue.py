@@ -1,5 +1,5 @@
 """Every differentiable op in API.md, once: our callable, its PyTorch and NumPy references,
-where its inputs may be drawn from, and how their shapes may vary. tests/test_ops.py turns
+where its inputs may be drawn from, and how their shapes may vary. tests/autograd/test_ops.py turns
 each entry into a forward check against NumPy, gradcheck, gradgradcheck and a comparison of
 values and gradients with PyTorch. Adding an op is adding an entry here.
 

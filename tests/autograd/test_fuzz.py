@@ -20,7 +20,7 @@ with its minimal repro) or an ill-conditioned point (the std of values equal up 
 CI runs 8,000 programs (6,400 first-order, 1,600 with second derivatives; about 45 s here),
 the same ones every time. A longer run, drawing new programs each time:
 
-    GRAPHGRAD_FUZZ_EXAMPLES=50000 python -m pytest tests/test_fuzz.py
+    GRAPHGRAD_FUZZ_EXAMPLES=50000 python -m pytest tests/autograd/test_fuzz.py
 
 (the number of programs, split the same way; `--hypothesis-seed=N` replays a run).
 """

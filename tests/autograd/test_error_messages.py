@@ -6,7 +6,7 @@ exists, the fix. Rows whose message is unclear today (a raw NumPy or Python erro
 out, the wrong op named, a misleading explanation) are marked xfail with the message we
 propose, so they turn into failures to clean up once fixed.
 
-Run `pytest tests/test_error_messages.py -rA -s` to print every message.
+Run `pytest tests/autograd/test_error_messages.py -rA -s` to print every message.
 """
 import re
 from dataclasses import dataclass

@@ -1,5 +1,5 @@
 """Robustness: wide graphs, exactly-zero, huge and infinite values, extreme logits, and a long
-training loop whose memory stays flat. Deep graphs (10^6 nodes) are in tests/test_engine.py.
+training loop whose memory stays flat. Deep graphs (10^6 nodes) are in tests/autograd/test_engine.py.
 
 Values at the edges of the floating-point range are compared with PyTorch element by element,
 infinities and NaNs included: where PyTorch returns a finite number, so must we.
