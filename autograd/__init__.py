@@ -1,6 +1,6 @@
 """graphgrad's engine: tensors and scalars that record their computation graph, reverse-mode
 differentiation over it, gradient checking and graph drawing. PyTorch's API, on NumPy."""
-from .tensor import Tensor, is_tensor  # first: it binds the ops, which import function.py
+from .tensor import Tensor, is_tensor
 from . import dtypes as _dtypes  # noqa: I001
 from .function import backward, grad
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,

@@ -41,7 +41,7 @@ def normalize_axis(axis, ndim, op="op") -> int:
 def sum_to(grad, shape):
     """Sums `grad` (array or Tensor) down to `shape`: the gradient of broadcasting.
 
-    The one place where gradients are reduced back over broadcast dimensions.
+    engine.fitted applies it to every gradient that needs it (the one broadcast reduction).
     """
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(

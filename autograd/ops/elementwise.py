@@ -1,5 +1,5 @@
 """Elementwise primitives. Gradient rules return gradients in the output's shape: the
-engine (Function._conform) reduces them over broadcast dimensions."""
+engine's `fitted` (engine.py) sums them over the broadcast dimensions."""
 from __future__ import annotations
 
 import math

@@ -1,5 +1,6 @@
-"""Reductions: sum, amax/amin, prod, cumsum, var, std and the 2-norm are primitives; mean
-and max/min along a dim are compositions of primitives (softmax and logsumexp: softmax.py)."""
+"""Reductions: sum, mean, amax/amin, prod, cumsum, var, std and the 2-norm are primitives;
+max/min along a dim select with an index (SelectAlong, indexing.py); softmax and logsumexp
+are in softmax.py."""
 from __future__ import annotations
 
 import builtins
