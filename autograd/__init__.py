@@ -37,7 +37,7 @@ from .scalar import Scalar, Value
 is_floating_point = _dtypes.is_floating
 
 
-def numel(t) -> int:
+def numel(t: Tensor) -> int:
     return t.numel()
 
 

@@ -1,11 +1,18 @@
 """Anomaly detection: a NaN or inf produced in backward raises, naming the op and the line of
 user code whose forward created it."""
+from __future__ import annotations
+
 import functools
 import math
 import os
 import traceback
+from collections.abc import Callable
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import numpy as np
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -35,20 +42,20 @@ class detect_anomaly:
         RuntimeError: detect_anomaly: Sqrt returned inf values in its gradient for argument 0...
     """
 
-    def __init__(self, check_nan=True, check_forward=False):
+    def __init__(self, check_nan: bool = True, check_forward: bool = False) -> None:
         self.check_nan = check_nan
         self.check_forward = check_forward
 
-    def __enter__(self):
+    def __enter__(self) -> detect_anomaly:
         self._previous = (mode.enabled, mode.check_forward)
         mode.enabled, mode.check_forward = self.check_nan, self.check_forward
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         mode.enabled, mode.check_forward = self._previous
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: Callable[_P, _R]) -> Callable[_P, _R]:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with detect_anomaly(self.check_nan, self.check_forward):
@@ -64,7 +71,7 @@ def is_anomaly_enabled() -> bool:
     return mode.enabled
 
 
-def user_frame():
+def user_frame() -> traceback.FrameSummary | None:
     """The innermost stack frame outside this package: where the user's code called the op."""
     for frame in reversed(traceback.extract_stack()[:-1]):
         if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
@@ -72,7 +79,7 @@ def user_frame():
     return None
 
 
-def where(frame) -> str:
+def where(frame: traceback.FrameSummary | None) -> str:
     if frame is None:
         return "an unknown place"
     code = f": {frame.line}" if frame.line else ""
@@ -88,7 +95,7 @@ def _bad_kind(value):
     return "nan" if np.isnan(array).any() else "inf"
 
 
-def check_gradients(node, grads) -> None:
+def check_gradients(node: Any, grads: Any) -> None:
     """Raises if a gradient a node just computed has NaN or inf in it."""
     for i, (grad, parent) in enumerate(zip(grads, node.inputs)):
         if grad is None or parent is None:  # a gradient for an input that needs none goes nowhere
@@ -100,7 +107,7 @@ def check_gradients(node, grads) -> None:
                                f"argument {i}. Its forward ran at {where(frame)}")
 
 
-def check_output(name, array, frame) -> None:
+def check_output(name: str, array: Any, frame: traceback.FrameSummary | None) -> None:
     kind = _bad_kind(array)
     if kind is not None:
         raise RuntimeError(f"detect_anomaly: {name} produced {kind} values in forward at {where(frame)}")

@@ -1,4 +1,8 @@
 """Tensor creation: from data, constant fills, ranges and random draws."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import dtypes
@@ -6,6 +10,17 @@ from .shapes import shape_from_args
 from .device import device as _device
 from .random import default_generator
 from .tensor import Tensor, default_float_array
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from .device import device as Device
+    from .random import Generator
+    from .tensor import ShapeArg
+
+    DeviceLike: TypeAlias = "str | Device"
 
 
 def _is_sequence(item):
@@ -45,7 +60,8 @@ def _finish(array, dtype=None, requires_grad=False, device=None):
     return t
 
 
-def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
+def tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_grad: bool = False,
+           device: DeviceLike | None = None) -> Tensor:
     """A new tensor copied from data (numbers, nested lists, arrays, tensors).
 
     Python floats become float32 (the default dtype), ints int64, NumPy arrays keep their dtype.
@@ -70,13 +86,13 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     return _finish(array, None, requires_grad, device)
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
+def as_tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None, device: DeviceLike | None = None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
     return _finish(default_float_array(data._data if isinstance(data, Tensor) else data, "as_tensor"), dtype, False, device)
 
 
-def from_numpy(array) -> Tensor:
+def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with a NumPy array (changes to one show in the other)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
@@ -94,19 +110,23 @@ def _filled(shape, value, dtype, requires_grad, device, op):
     return _finish(array, None, requires_grad, device)
 
 
-def zeros(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
+def zeros(*shape: ShapeArg, dtype: DTypeLike | None = None, requires_grad: bool = False,
+          device: DeviceLike | None = None) -> Tensor:
     return _filled(shape, 0, dtype, requires_grad, device, "zeros")
 
 
-def ones(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
+def ones(*shape: ShapeArg, dtype: DTypeLike | None = None, requires_grad: bool = False,
+         device: DeviceLike | None = None) -> Tensor:
     return _filled(shape, 1, dtype, requires_grad, device, "ones")
 
 
-def empty(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
+def empty(*shape: ShapeArg, dtype: DTypeLike | None = None, requires_grad: bool = False,
+          device: DeviceLike | None = None) -> Tensor:
     return _filled(shape, 0, dtype, requires_grad, device, "empty")
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
+def full(shape: ShapeArg, fill_value: complex, dtype: DTypeLike | None = None, requires_grad: bool = False,
+         device: DeviceLike | None = None) -> Tensor:
     if dtype is None:
         dtype = default_float_array(fill_value).dtype
     return _filled((shape,) if isinstance(shape, int) else (tuple(shape),), fill_value, dtype,
@@ -117,35 +137,42 @@ def _like(x, value, dtype, requires_grad):
     return _finish(np.full(x.shape, value, dtype=x.dtype if dtype is None else dtype), None, requires_grad)
 
 
-def zeros_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
+def zeros_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False,
+               device: DeviceLike | None = None) -> Tensor:
     return _like(x, 0, dtype, requires_grad)
 
 
-def ones_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
+def ones_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False,
+              device: DeviceLike | None = None) -> Tensor:
     return _like(x, 1, dtype, requires_grad)
 
 
-def empty_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
+def empty_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False,
+               device: DeviceLike | None = None) -> Tensor:
     return _like(x, 0, dtype, requires_grad)
 
 
-def full_like(x, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
+def full_like(x: Tensor, fill_value: complex, dtype: DTypeLike | None = None, requires_grad: bool = False,
+              device: DeviceLike | None = None) -> Tensor:
     return _like(x, fill_value, dtype, requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None) -> Tensor:
+def arange(start: float | Tensor, end: float | Tensor | None = None, step: float | Tensor = 1, dtype: DTypeLike | None = None,
+           requires_grad: bool = False, device: DeviceLike | None = None) -> Tensor:
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     return _finish(default_float_array(np.arange(*values)), dtype, requires_grad, device)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False, device=None) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None, requires_grad: bool = False,
+             device: DeviceLike | None = None) -> Tensor:
     dtype = dtypes.get_default_dtype() if dtype is None else dtype
     return _finish(np.linspace(start, end, int(steps)), dtype, requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False, device=None) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, requires_grad: bool = False,
+        device: DeviceLike | None = None) -> Tensor:
     dtype = dtypes.get_default_dtype() if dtype is None else dtype
     return _finish(np.eye(n, m, dtype=dtype), None, requires_grad, device)
 
@@ -167,17 +194,20 @@ def _random(draw, shape, dtype, requires_grad, generator, op):
     return _finish(np.asarray(values, dtype=dtype), None, requires_grad)
 
 
-def rand(*shape, dtype=None, requires_grad=False, generator=None, device=None) -> Tensor:
+def rand(*shape: ShapeArg, dtype: DTypeLike | None = None, requires_grad: bool = False, generator: Generator | None = None,
+         device: DeviceLike | None = None) -> Tensor:
     """Uniform on [0, 1)."""
     return _random(lambda rng, s: rng.random(s), shape, dtype, requires_grad, generator, "rand")
 
 
-def randn(*shape, dtype=None, requires_grad=False, generator=None, device=None) -> Tensor:
+def randn(*shape: ShapeArg, dtype: DTypeLike | None = None, requires_grad: bool = False, generator: Generator | None = None,
+          device: DeviceLike | None = None) -> Tensor:
     """Standard normal."""
     return _random(lambda rng, s: rng.standard_normal(s), shape, dtype, requires_grad, generator, "randn")
 
 
-def randint(low, high=None, size=None, dtype=None, generator=None, device=None) -> Tensor:
+def randint(low: int, high: int | ShapeArg | None = None, size: ShapeArg | None = None, dtype: DTypeLike | None = None,
+            generator: Generator | None = None, device: DeviceLike | None = None) -> Tensor:
     """Integers in [low, high), as torch.randint(low=0, high, size)."""
     if size is None:
         low, high, size = 0, low, high
@@ -185,18 +215,20 @@ def randint(low, high=None, size=None, dtype=None, generator=None, device=None) 
     try:
         values = _rng(generator).integers(low, high, size=sizes)
     except ValueError:
-        if low >= high:
+        if low >= high:  # type: ignore[operator]  # (ints here: size was given, or shifted into place above)
             raise ValueError(f"randint: low ({low}) must be less than high ({high})") from None
         _check_sizes(sizes, "randint")
         raise
     return _finish(np.asarray(values, dtype=dtypes.int64 if dtype is None else dtype))
 
 
-def randperm(n, dtype=None, generator=None, device=None) -> Tensor:
+def randperm(n: int, dtype: DTypeLike | None = None, generator: Generator | None = None,
+             device: DeviceLike | None = None) -> Tensor:
     return _finish(_rng(generator).permutation(int(n)).astype(dtypes.int64 if dtype is None else dtype))
 
 
-def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def normal(mean: float | Tensor = 0.0, std: float | Tensor = 1.0, size: ShapeArg | None = None, dtype: DTypeLike | None = None,
+           requires_grad: bool = False, generator: Generator | None = None) -> Tensor:
     """Normal draws; mean and std may be numbers (give size) or tensors (drawn elementwise)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -205,9 +237,11 @@ def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False, genera
     return _finish(np.asarray(_rng(generator).normal(m, s, shape), dtype=dtype), None, requires_grad)
 
 
-def rand_like(x, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def rand_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False,
+              generator: Generator | None = None) -> Tensor:
     return rand(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad, generator=generator)
 
 
-def randn_like(x, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def randn_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False,
+               generator: Generator | None = None) -> Tensor:
     return randn(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad, generator=generator)

@@ -1,19 +1,26 @@
 """Datasets and batching, as torch.utils.data: Dataset, TensorDataset, DataLoader."""
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .random import default_generator
 from .tensor import Tensor
 
+if TYPE_CHECKING:
+    from .random import Generator
+
 
 class Dataset:
     """A map-style dataset: subclasses define __getitem__(index) and __len__()."""
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
 
@@ -27,21 +34,21 @@ class TensorDataset(Dataset):
         (3, (tensor([2, 3]), tensor(1)))
     """
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Tensor) -> None:
         sizes = {len(t) for t in tensors}
         if len(sizes) != 1:
             shapes = ", ".join(str(tuple(t.shape)) for t in tensors)
             raise ValueError(f"TensorDataset: all tensors must have the same size in dim 0, got shapes {shapes}")
         self.tensors = tuple(tensors)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
         return tuple(t[index] for t in self.tensors)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.tensors[0])
 
 
-def default_collate(samples):
+def default_collate(samples: Sequence[Any]) -> Any:
     """Stacks a list of samples: tensors, arrays and numbers into tensors, recursing into tuples and dicts."""
     first = samples[0]
     if isinstance(first, Tensor):
@@ -85,8 +92,9 @@ class DataLoader:
         [4, 4, 2]
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None,
-                 collate_fn=None, num_workers=0, pin_memory=False):
+    def __init__(self, dataset: Dataset | Sequence[Any], batch_size: int | None = 1, shuffle: bool = False, drop_last: bool = False,
+                 generator: Generator | None = None, collate_fn: Callable[[list[Any]], Any] | None = None,
+                 num_workers: int = 0, pin_memory: bool = False) -> None:
         if batch_size is not None and batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer or None, got {batch_size}")
         self.dataset = dataset
@@ -102,7 +110,7 @@ class DataLoader:
             return np.arange(n)
         return (self.generator or default_generator()).numpy_generator.permutation(n)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         order = self._order()
         if self.batch_size is None:
             for i in order:
@@ -116,7 +124,7 @@ class DataLoader:
             else:
                 yield self.collate_fn([self.dataset[int(i)] for i in index])
 
-    def __len__(self):
+    def __len__(self) -> int:
         n = len(self.dataset)
         if self.batch_size is None:
             return n

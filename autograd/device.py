@@ -1,10 +1,14 @@
 """Devices: only the CPU exists here, so that device-agnostic PyTorch code runs unchanged."""
+from __future__ import annotations
 
 
 class device:
     """ag.device("cpu"); any other device raises a clear error."""
 
-    def __init__(self, name="cpu", index=None):
+    type: str
+    index: int | None
+
+    def __init__(self, name: str | device = "cpu", index: int | None = None) -> None:
         if isinstance(name, device):
             name = name.type
         kind = str(name).split(":")[0]
@@ -14,16 +18,16 @@ class device:
         self.type = "cpu"
         self.index = index
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, (device, str)) and str(other).split(":")[0] == "cpu"
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash("cpu")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "device(type='cpu')"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "cpu"
 
 
@@ -39,7 +43,7 @@ class cuda:
         return 0
 
     @staticmethod
-    def manual_seed(seed):
+    def manual_seed(seed: int) -> None:
         return None
 
     manual_seed_all = manual_seed

@@ -1,5 +1,15 @@
 """Dtypes are NumPy dtype objects, so they pass straight to NumPy and print as PyTorch's."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import builtins
+
+    from numpy.typing import DTypeLike
 
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
@@ -15,7 +25,7 @@ double = float64
 long = int64
 int = int32  # noqa: A001
 
-_default_float = [float32]
+_default_float: list[np.dtype] = [float32]
 
 
 def get_default_dtype() -> np.dtype:
@@ -23,7 +33,7 @@ def get_default_dtype() -> np.dtype:
     return _default_float[0]
 
 
-def set_default_dtype(dtype) -> None:
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Sets the dtype that Python floats become: float32 or float64."""
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
@@ -31,11 +41,11 @@ def set_default_dtype(dtype) -> None:
     _default_float[0] = dtype
 
 
-def is_floating(dtype) -> bool:
+def is_floating(dtype: DTypeLike) -> builtins.bool:  # (this module's `bool` is a dtype)
     return np.dtype(dtype).kind == "f"
 
 
-def promoted_float(arrays) -> np.dtype:
+def promoted_float(arrays: Iterable[Any]) -> np.dtype:
     """The dtype PyTorch gives a result NumPy computed in float64: float64 only where a float64
     tensor with dimensions asks for it, or, with no float tensor with dimensions among the
     inputs, a 0-d one; otherwise the widest float input with dimensions, or the default dtype

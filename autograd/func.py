@@ -34,7 +34,11 @@ How each is computed (no vmap here, so Jacobians are built one backward pass at 
     hvp             reverse-over-reverse: grad of <grad f(x), v>, which is H v because a
                     Hessian is symmetric (f twice continuously differentiable).
 """
+from __future__ import annotations
+
 import threading
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -335,7 +339,7 @@ def _wrap(func, argnums, has_aux, transform, make_result):
     return transformed
 
 
-def grad(func, argnums=0, has_aux=False):
+def grad(func: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable[..., Any]:
     """The function that computes the gradient of `func` with respect to its argument(s) `argnums`
     (torch.func.grad, jax.grad).
 
@@ -363,7 +367,8 @@ def grad(func, argnums=0, has_aux=False):
     return _wrap(func, argnums, has_aux, "grad", lambda value, aux, grads: (grads, aux) if has_aux else grads)
 
 
-def value_and_grad(func, argnums=0, has_aux=False):
+def value_and_grad(func: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable[..., Any]:
     """Like `grad`, but the function returns (value, gradient), as jax.value_and_grad does
     (with has_aux: ((value, aux), gradient)). The value is func's output, in the values' kind
     (a float for float/array arguments, a Tensor when any argument is a Tensor).
@@ -377,7 +382,8 @@ def value_and_grad(func, argnums=0, has_aux=False):
                  lambda value, aux, grads: ((value, aux), grads) if has_aux else (value, grads))
 
 
-def grad_and_value(func, argnums=0, has_aux=False):
+def grad_and_value(func: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable[..., Any]:
     """torch.func.grad_and_value: like `value_and_grad` but returns (gradient, value)
     (with has_aux: (gradient, (value, aux))).
 
@@ -391,7 +397,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
 
 
 # ---- vjp, jvp ----------------------------------------------------------------------------
-def vjp(func, *primals, has_aux=False):
+def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """Evaluates `func(*primals)` and returns (output, vjp_fn), as torch.func.vjp.
 
     Args:
@@ -423,7 +429,8 @@ def vjp(func, *primals, has_aux=False):
     return (output, vjp_fn, call.aux_value()) if has_aux else (output, vjp_fn)
 
 
-def jvp(func, primals, tangents, has_aux=False):
+def jvp(func: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool = False) -> tuple[Any, ...]:
     """The Jacobian-vector product: returns (func(*primals), J @ tangents), as torch.func.jvp.
 
     Computed with the double-vjp trick (see the module docstring): two backward passes, no
@@ -517,7 +524,7 @@ def _make_jacobian(func, argnums, has_aux, transform, build):
     return jacobian_fn
 
 
-def jacobian(func, argnums=0, has_aux=False):
+def jacobian(func: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable[..., Any]:
     """The function computing the Jacobian of `func` with respect to argument(s) `argnums`,
     by reverse mode, row by row (torch.func.jacrev).
 
@@ -541,12 +548,12 @@ def jacobian(func, argnums=0, has_aux=False):
     return _make_jacobian(func, argnums, has_aux, "jacobian", _jacobian_rows)
 
 
-def jacrev(func, argnums=0, has_aux=False):
+def jacrev(func: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable[..., Any]:
     """torch.func.jacrev: the same as `jacobian` (rows by reverse mode)."""
     return _make_jacobian(func, argnums, has_aux, "jacrev", _jacobian_rows)
 
 
-def jacfwd(func, argnums=0, has_aux=False):
+def jacfwd(func: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable[..., Any]:
     """torch.func.jacfwd: the Jacobian column by column, each column a jvp by the double-vjp
     trick over one shared first backward pass; cheaper than `jacrev` when the inputs have
     fewer elements than the outputs. Same arguments and result as `jacobian`.
@@ -560,7 +567,7 @@ def jacfwd(func, argnums=0, has_aux=False):
     return _make_jacobian(func, argnums, has_aux, "jacfwd", _jacobian_columns)
 
 
-def hessian(func, argnums=0):
+def hessian(func: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """The function computing the Hessian of scalar-valued `func`: jacrev(jacrev(func))
     (torch.func.hessian, which composes jacfwd(jacrev)).
 
@@ -579,7 +586,7 @@ def hessian(func, argnums=0):
     return jacrev(jacrev(func, argnums), argnums)
 
 
-def hvp(func, inputs, v):
+def hvp(func: Callable[..., Any], inputs: Any, v: Any) -> tuple[Any, Any]:
     """The Hessian-vector product of scalar-valued `func` at `inputs`, with
     torch.autograd.functional.hvp's semantics: returns (func(*inputs), H @ v).
 

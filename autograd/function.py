@@ -14,6 +14,7 @@ differentiated. User-defined Functions see Tensors, as in PyTorch.
 from __future__ import annotations
 
 import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +24,16 @@ from .engine import fitted, run_backward
 from .grad_mode import grad_enabled, no_grad
 from .shapes import ShapeError
 from .views import link_view, refresh_view
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from traceback import FrameSummary
+    from typing import TypeAlias
+
+    from numpy.typing import ArrayLike
+
+    # A graph node: an operation's Function, or a leaf's AccumulateGrad.
+    Node: TypeAlias = "Function | AccumulateGrad"
 
 _new = object.__new__
 _float64 = np.dtype(np.float64)
@@ -62,38 +73,48 @@ class Function:
     # subclasses get a __dict__ for what forward stores on ctx
     __slots__ = ("inputs", "needs_input_grad", "output_shape", "output_dtype", "_output", "_saved", "_sources",
                  "_constants", "__weakref__")
+    inputs: tuple[Node | None, ...]  # per forward argument: the node its gradient goes to (None: it needs none)
+    needs_input_grad: tuple[bool, ...]
+    output_shape: tuple[int, ...]
+    output_dtype: np.dtype
+    _output: weakref.ref[Tensor]
+    _saved: Any  # what forward saved (a tuple); None once released
+    _sources: Any  # (index, input or None, version, counter) per saved input/output, or ()
+    _constants: dict[int, Any] | None
+    _anomaly_frame: FrameSummary | None  # set only under detect_anomaly (in a subclass's __dict__)
     _array_forward = False
     _is_view = False
     _exact_dtype = False  # True for ops whose output dtype is asked for (a cast), never defaulted
-    pre_hooks = ()
-    retain_hook = None
-    symbol = None  # drawing: the operator's short textbook symbol ("×", "Σ", "CE"); None: its name
+    pre_hooks: Sequence[Callable[[Any], Any]] = ()
+    retain_hook: Callable[[Any], Any] | None = None
+    symbol: str | None = None  # drawing: the operator's short textbook symbol ("×", "Σ", "CE"); None: its name
     elementwise = False  # drawing: True where the Jacobian is diagonal when an input has the output's shape
-    _watched = ()  # (tensor, version) of index/mask tensors, set on the instance by watch_indices
+    _watched: tuple[tuple[Tensor, int], ...] = ()  # (tensor, version) of index/mask tensors, set on the instance by watch_indices
 
     @staticmethod
-    def forward(ctx, *args, **options):
+    def forward(ctx: Any, *args: Any, **options: Any) -> Any:
         raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
 
     @staticmethod
-    def backward(ctx, grad_output):
+    def backward(ctx: Any, grad_output: Any) -> Any:
         raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
 
     # ---- forward side ---------------------------------------------------------------------
     @classmethod
-    def apply(cls, *args, **options) -> Tensor:
+    def apply(cls, *args: Any, **options: Any) -> Tensor:
         ctx = _new(cls)
         ctx._saved = ()
         if grad_enabled():
             # one pass: the arrays forward runs on, which inputs need a gradient, their nodes, and
             # the arguments that need none by position (kept for inspection only; Tensors weakly)
+            parents: list[Node | None]  # (a declaration: no code runs)
             arrays, needs, parents, record, constants = [], [], [], False, None
             for a in args:
                 if type(a) is Tensor or isinstance(a, Tensor):
                     arrays.append(a._data)
                     if a._requires_grad:
                         needs.append(True)
-                        node = a.grad_fn
+                        node: Node | None = a.grad_fn
                         if node is None or a._aux is not None:
                             node = node_of(a)  # a leaf's accumulator; a view replayed if its base changed
                         parents.append(node)
@@ -149,7 +170,7 @@ class Function:
             ctx.output_dtype = data.dtype
             ctx._output = weakref.ref(out)
             if _anomaly.enabled:
-                ctx._anomaly_frame = anomaly.user_frame()
+                ctx._anomaly_frame = anomaly.user_frame()  # type: ignore[misc]  # subclasses have a __dict__
             if ctx._saved:
                 ctx._pack(args, result, out)
             out.grad_fn = ctx
@@ -164,7 +185,7 @@ class Function:
                             f"{type(result).__name__} (Functions with several outputs are not supported)")
         return result
 
-    def save_for_backward(self, *values):
+    def save_for_backward(self, *values: Any) -> None:
         """Keeps `values` (inputs, the output, or other arrays/tensors) for backward."""
         self._saved = values
 
@@ -191,7 +212,7 @@ class Function:
 
     # ---- backward side --------------------------------------------------------------------
     @property
-    def saved_tensors(self):
+    def saved_tensors(self) -> tuple[Any, ...]:
         """What forward saved: arrays while the engine runs on arrays, Tensors under
         create_graph (and always Tensors for user-defined Functions)."""
         saved = self._saved
@@ -236,7 +257,7 @@ class Function:
             f"expected version {expected}. Use an out-of-place operation, or clone() the tensor "
             f"before changing it in place.")
 
-    def propagate(self, grad):
+    def propagate(self, grad: Any) -> Sequence[Any]:
         """Engine protocol: runs the gradient rule on the final gradient of the output and hands
         back one gradient per input, as arrays (Tensors under create_graph), each fitted to its
         input's shape and dtype by the engine's `fitted`; for an input that needs none the value
@@ -262,23 +283,23 @@ class Function:
                 return fitted(self, _as_gradients(grads, inputs, tensor_mode))
         return grads
 
-    def release(self):
+    def release(self) -> None:
         if self._saved:
             self._saved = None  # None: released (a node that saved nothing keeps its empty tuple)
             self._sources = ()
 
     # ---- inspection -----------------------------------------------------------------------
     @property
-    def name(self):
+    def name(self) -> str:
         return type(self).__name__
 
     @property
-    def next_functions(self):
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
         """PyTorch-style: ((parent_node, 0), ...) per input, (None, 0) where no gradient flows."""
         return tuple((node, 0) for node in self.inputs)
 
     @property
-    def args(self):
+    def args(self) -> tuple[Any, ...]:
         """The forward arguments: Tensors (None once garbage-collected) and constants."""
         constants = self._constants or {}
         values = []
@@ -293,12 +314,12 @@ class Function:
         return tuple(values)
 
     @property
-    def output(self):
+    def output(self) -> Tensor | None:
         """The Tensor this node produced, or None once it has been garbage-collected."""
         return self._output()
 
     @property
-    def input_shapes(self):
+    def input_shapes(self) -> tuple[tuple[int, ...] | None, ...]:
         """The shape of each forward argument that needs a gradient (None for the others)."""
         return tuple(None if parent is None else parent.output_shape for parent in self.inputs)
 
@@ -308,17 +329,17 @@ class Function:
         return self._saved is None
 
     @property
-    def saved_values(self):
+    def saved_values(self) -> tuple[Any, ...]:
         """What the node holds for backward (arrays), empty once released."""
         return tuple(v._data if isinstance(v, Tensor) else v for v in self._saved or ())
 
-    def register_hook(self, fn):
+    def register_hook(self, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
         """Runs fn(grad) on the gradient of this node's output; fn may return a replacement."""
         hooks = self.__dict__.setdefault("pre_hooks", [])
         hooks.append(fn)
         return fn
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{self.name} node>"
 
 
@@ -365,7 +386,7 @@ def _as_gradients(grads, inputs, tensor_mode):
     return out
 
 
-def watch_indices(out, indices):
+def watch_indices(out: Tensor, indices: Sequence[Any]) -> Tensor:
     """Index, mask and condition arrays are copied in forward, so backward always uses forward's
     values; like PyTorch, which saves those tensors, backward also raises if one of them has been
     changed in place since. Registers the Tensors among `indices` with the node that made `out`."""
@@ -373,11 +394,11 @@ def watch_indices(out, indices):
     if node is not None:
         watched = tuple((t, t._version) for t in indices if isinstance(t, Tensor))
         if watched:
-            node._watched = watched
+            node._watched = watched  # type: ignore[misc]  # subclasses have a __dict__
     return out
 
 
-def explained_error(op, error, args):
+def explained_error(op: str, error: Exception, args: Sequence[Any]) -> Exception:
     """Turns a NumPy error inside an op's forward into one that names the op and shapes.
     An error the forward raised itself ("matmul: ...") names them already and passes through."""
     message = str(error)
@@ -405,26 +426,28 @@ class AccumulateGrad:
     name = "AccumulateGrad"
     retain_hook = None
 
-    def __init__(self, variable):
+    variable: Tensor
+
+    def __init__(self, variable: Tensor) -> None:
         self.variable = variable
 
     @property
-    def pre_hooks(self):
+    def pre_hooks(self) -> Sequence[Callable[[Any], Any]]:
         return self.variable._hooks or ()
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> tuple[int, ...]:
         return self.variable._data.shape
 
     @property
-    def output_dtype(self):
+    def output_dtype(self) -> np.dtype:
         return self.variable._data.dtype
 
     @property
-    def next_functions(self):
+    def next_functions(self) -> tuple[()]:
         return ()
 
-    def propagate(self, grad):
+    def propagate(self, grad: Any) -> tuple[()]:
         """Engine protocol for a leaf: the engine hands it an array that nothing else refers
         to (see run_backward), so a first gradient is kept as `.grad` without a copy."""
         variable = self.variable
@@ -449,14 +472,14 @@ class AccumulateGrad:
             stored._bump_version()
         return ()
 
-    def release(self):
+    def release(self) -> None:
         pass
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<AccumulateGrad for a tensor of shape {tuple(self.variable.shape)}>"
 
 
-def node_of(tensor):
+def node_of(tensor: Tensor) -> Node:
     """The graph node that receives `tensor`'s gradient (its grad_fn, or its accumulator)."""
     aux = tensor._aux
     if aux is not None and "base" in aux:
@@ -513,7 +536,9 @@ def _root_grads(outputs, grad_outputs, create_graph):
     return roots, grads
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Tensor | ArrayLike | Sequence[Tensor | ArrayLike | None] | None = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Tensor | Sequence[Tensor] | None = None) -> None:
     """Accumulates d(tensors)/d(leaf) into leaf.grad for every leaf that requires grad.
 
     `retain_graph` defaults to `create_graph`; without it the saved values are freed and a
@@ -534,7 +559,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         run_backward(roots, grads, retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False) -> tuple[Tensor | None, ...]:
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Tensor | ArrayLike | Sequence[Tensor | ArrayLike | None] | None = None,
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
     """The gradients of `outputs` with respect to `inputs`, returned instead of accumulated.
 
     Example:
@@ -554,7 +582,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     targets = [node_of(t) for t in inputs]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         found = run_backward(roots, grads, retain_graph, create_graph, targets=targets)
-    result = []
+    result: list[Tensor | None] = []
     for i, (t, g) in enumerate(zip(inputs, found)):
         if g is None:
             if not allow_unused:

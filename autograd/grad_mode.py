@@ -1,6 +1,13 @@
 """Grad mode: whether operations record a graph. Thread-local, as in PyTorch."""
+from __future__ import annotations
+
 import contextvars
 import functools
+from collections.abc import Callable
+from typing import Literal, ParamSpec, TypeVar
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 # A context variable is per thread (a new thread starts with grad mode on) and per asyncio
 # task, like a thread-local, and reads in about a third of a threading.local's time: ops
@@ -23,16 +30,16 @@ class _GradMode:
 
     _flag = True
 
-    def __enter__(self):
+    def __enter__(self) -> _GradMode:
         self._previous = is_grad_enabled()
         _set(self._flag)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         _set(self._previous)
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: Callable[_P, _R]) -> Callable[_P, _R]:
         flag = self._flag
 
         @functools.wraps(fn)
@@ -78,9 +85,9 @@ class set_grad_enabled(_GradMode):
         self._previous = is_grad_enabled()
         _set(self._flag)
 
-    def __enter__(self):
+    def __enter__(self) -> set_grad_enabled:
         return self
 
-    def __call__(self, fn):
+    def __call__(self, fn: Callable[_P, _R]) -> Callable[_P, _R]:
         _set(self._previous)  # used as a decorator: it must not change the mode now
         return super().__call__(fn)

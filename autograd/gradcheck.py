@@ -1,13 +1,21 @@
 """Gradient checking: analytic Jacobians from the engine against central finite differences."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .function import grad as _grad
 from .grad_mode import no_grad
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    # What gradcheck's fn may be called with: one Tensor, or a sequence of Tensors and constants.
+    Inputs: TypeAlias = "Tensor | Sequence[Any]"
 
 
 def _outputs(result):
@@ -64,7 +72,7 @@ def _flat_outputs(fn):
     return evaluate
 
 
-def numerical_jacobian(fn, inputs, eps=1e-6) -> list[np.ndarray]:
+def numerical_jacobian(fn: Callable[..., Any], inputs: Inputs, eps: float = 1e-6) -> list[np.ndarray]:
     """d fn(*inputs) / d input by central differences, for each input that requires grad.
 
     Returns one float64 array of shape (outputs' numel, input's numel) per such input.
@@ -82,7 +90,7 @@ class Mismatch:
     analytic: float
     numerical: float
 
-    def __str__(self):
+    def __str__(self) -> str:
         err = abs(self.analytic - self.numerical)
         return (f"{self.name}, element {self.position}, output element {self.output_index}: analytic "
                 f"{self.analytic:.6g}, numerical {self.numerical:.6g} (|error| {err:.3g})")
@@ -109,7 +117,8 @@ def _as_float64_leaves(inputs):
     return converted
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True) -> bool:
+def gradcheck(fn: Callable[..., Any], inputs: Inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True) -> bool:
     """Checks the engine's gradients of fn at `inputs` against central finite differences.
 
     Inputs that require grad are checked, in float64. On failure it raises (or returns False)
@@ -144,8 +153,9 @@ class GradcheckError(RuntimeError):
     pass
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-                  seed=0) -> bool:
+def gradgradcheck(fn: Callable[..., Any], inputs: Inputs, grad_outputs: Sequence[Tensor | np.ndarray] | None = None,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+                  seed: int = 0) -> bool:
     """Checks second derivatives: gradcheck of the vector-Jacobian product of fn."""
     inputs = _as_float64_leaves(list(inputs) if isinstance(inputs, (tuple, list)) else [inputs])
     outputs = _differentiable(_outputs(fn(*inputs)))
@@ -168,16 +178,16 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
 @dataclass
 class ModuleCheck:
     """The result of check_module: one line per parameter and input."""
-    rows: list = field(default_factory=list)
+    rows: list[tuple[str, float, bool, Mismatch | None]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return all(ok for _, _, ok, _ in self.rows)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self.passed
 
-    def __str__(self):
+    def __str__(self) -> str:
         width = max([len(name) for name, *_ in self.rows] + [9])
         lines = [f"{'parameter':<{width}}  {'max |error|':>12}  result"]
         for name, error, ok, mismatch in self.rows:
@@ -187,7 +197,7 @@ class ModuleCheck:
     __repr__ = __str__
 
 
-def check_module(module, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> ModuleCheck:
+def check_module(module: Any, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3) -> ModuleCheck:
     """Gradchecks every parameter of an nn.Module (and every floating input) in float64.
 
     The module's parameters are switched to float64 copies for the check and restored after.

@@ -1,26 +1,31 @@
 """One seeded source of randomness for every random function, as torch.manual_seed."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 
 class Generator:
     """A random number generator; `manual_seed(n)` makes its draws reproducible."""
 
-    def __init__(self, seed=None):
+    def __init__(self, seed: int | None = None) -> None:
         self.numpy_generator = np.random.default_rng(seed)
         self._seed = seed
 
-    def manual_seed(self, seed):
+    def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
         self.numpy_generator = np.random.default_rng(self._seed)
         return self
 
-    def initial_seed(self):
+    def initial_seed(self) -> int | None:
         return self._seed
 
-    def get_state(self):
+    def get_state(self) -> Mapping[str, Any]:
         return self.numpy_generator.bit_generator.state
 
-    def set_state(self, state):
+    def set_state(self, state: Mapping[str, Any]) -> None:
         self.numpy_generator.bit_generator.state = state
 
 
@@ -31,12 +36,12 @@ def default_generator() -> Generator:
     return _default
 
 
-def manual_seed(seed) -> Generator:
+def manual_seed(seed: int) -> Generator:
     """Seeds the generator behind rand, randn, randint, normal, dropout, shuffling and init."""
     return _default.manual_seed(seed)
 
 
 def seed() -> int:
-    value = int(np.random.SeedSequence().entropy % (2**63))
+    value = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]  # drawn here: an int
     _default.manual_seed(value)
     return value

@@ -7,13 +7,16 @@ allow_pickle=False, so a malicious file cannot run code.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 import numbers
 import zipfile
 
 import numpy as np
 
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    import os
 
 _STRUCTURE = "__graphgrad_structure__"
 _FORMAT = "graphgrad-npz-1"
@@ -68,7 +71,7 @@ def _decode(node, archive):
     raise ValueError(f"load: unknown entry {sorted(node)} in the file's structure")
 
 
-def save(obj, path) -> None:
+def save(obj: Any, path: str | os.PathLike[str]) -> None:
     """Saves tensors and nested state dicts to exactly `path` (whatever its suffix), as .npz.
 
     Example:
@@ -78,14 +81,14 @@ def save(obj, path) -> None:
         >>> ag.load(path)
         {'w': tensor([1., 1.]), 'step': 3}
     """
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     structure = _encode(obj, arrays)
     header = json.dumps({"format": _FORMAT, "root": structure})
     with open(path, "wb") as f:
-        np.savez(f, **arrays, **{_STRUCTURE: np.array(header)})
+        np.savez(f, **arrays, **{_STRUCTURE: np.array(header)})  # type: ignore[arg-type]  # no key is allow_pickle
 
 
-def load(path, map_location=None, weights_only=True) -> Any:
+def load(path: str | os.PathLike[str], map_location: Any = None, weights_only: bool = True) -> Any:
     """Loads what `save` wrote. Never unpickles; a file that is not a graphgrad archive raises."""
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
         raise RuntimeError(f"load: graphgrad runs on the CPU only; got map_location={map_location!r}")

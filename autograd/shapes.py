@@ -1,6 +1,10 @@
 """Pure shape helpers shared by the ops and the engine (they work on arrays and Tensors alike)."""
+from __future__ import annotations
+
 import itertools
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -8,7 +12,7 @@ class ShapeError(ValueError, RuntimeError):
     mismatches, so code ported from PyTorch that catches RuntimeError still catches it."""
 
 
-def shape_from_args(args, op="shape") -> tuple:
+def shape_from_args(args: Sequence[Any], op: str = "shape") -> tuple[int, ...]:
     """Accepts (2, 3), [2, 3] or 2, 3 as PyTorch does, and returns a tuple of ints."""
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):
         args = args[0]
@@ -19,7 +23,7 @@ def shape_from_args(args, op="shape") -> tuple:
     return shape
 
 
-def normalize_axes(axis, ndim, op="reduce"):
+def normalize_axes(axis: Any, ndim: int, op: str = "reduce") -> tuple[int, ...]:
     """An int, a sequence of ints or None, to a sorted tuple of non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
@@ -34,7 +38,7 @@ def normalize_axes(axis, ndim, op="reduce"):
     return tuple(sorted(set(out)))
 
 
-def normalize_axis(axis, ndim, op="op") -> int:
+def normalize_axis(axis: Any, ndim: int, op: str = "op") -> int:
     return normalize_axes(int(axis), ndim, op)[0]
 
 
@@ -53,13 +57,13 @@ def sum_to(grad, shape):
     return grad
 
 
-def broadcastable_to(shape, target) -> bool:
+def broadcastable_to(shape: Sequence[int], target: Sequence[int]) -> bool:
     if len(shape) > len(target):
         return False
     return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
 
 
-def broadcast_together(*shapes) -> bool:
+def broadcast_together(*shapes: Sequence[int]) -> bool:
     """True when the shapes broadcast: each dimension, compared from the right, equal or 1."""
     for sizes in itertools.zip_longest(*(tuple(s)[::-1] for s in shapes), fillvalue=1):
         if len(set(sizes) - {1}) > 1:

@@ -5,13 +5,35 @@ lives there, next to its gradient rule.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, overload
+
 import numpy as np
 
 from . import dtypes
 from .grad_mode import is_grad_enabled
 
+if TYPE_CHECKING:
+    # Tensor has methods named int, float and bool: inside the class these names mean the methods
+    from builtins import bool as _bool, float as _float, int as _int
+    from collections.abc import Callable, Iterator, Sequence
+    from typing import TypeAlias
 
-def default_float_array(data, op="tensor"):
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from .device import device as _Device
+    from .drawing.dot import Drawing
+    from .function import Function
+    from .random import Generator
+
+    # What an op takes besides Tensors: arrays and (NumPy or Python) numbers.
+    Operand: TypeAlias = "Tensor | np.ndarray | np.number | np.bool_ | complex"
+    # A reduction's dims: one, several, or None for all of them.
+    Dims: TypeAlias = "int | tuple[int, ...] | None"
+    # A shape given as PyTorch takes it: reshape(2, 3), reshape((2, 3)) or reshape([2, 3]).
+    ShapeArg: TypeAlias = "int | Sequence[int]"
+
+
+def default_float_array(data: Any, op: str = "tensor") -> np.ndarray:
     """np.asarray with PyTorch's dtype rules: Python floats become the default float dtype."""
     array = data if isinstance(data, np.ndarray) else np.asarray(data)
     if array.dtype == np.float64 and not isinstance(data, (np.ndarray, np.generic)):
@@ -22,7 +44,7 @@ def default_float_array(data, op="tensor"):
     return array
 
 
-def _check_float_for_grad(dtype, op="requires_grad"):
+def _check_float_for_grad(dtype: np.dtype, op: str = "requires_grad") -> None:
     if dtype.kind not in "fc":
         raise RuntimeError(f"{op}: only tensors of floating point dtype can require gradients, "
                            f"got {dtype}; convert first, e.g. t.float() or ag.tensor(..., dtype=ag.float32)")
@@ -43,7 +65,14 @@ class Tensor:
     __hash__ = object.__hash__
     __array_priority__ = 1000
 
-    def __init__(self, data, dtype=None, requires_grad=False):
+    _data: np.ndarray
+    _requires_grad: _bool
+    grad: Tensor | None
+    grad_fn: Function | None
+    _vc: list[_int] | None  # the version counter, shared with views
+    _aux: dict[str, Any] | None  # rarely needed extras: a view's base, a leaf's hooks and accumulator
+
+    def __init__(self, data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> None:
         data = data._data if isinstance(data, Tensor) else data
         array = np.array(data if dtype is not None else default_float_array(data), dtype=dtype, copy=True)
         self._data = array
@@ -56,7 +85,7 @@ class Tensor:
             self.requires_grad = True
 
     @classmethod
-    def _make(cls, array, requires_grad=False):
+    def _make(cls, array: np.ndarray, requires_grad: _bool = False) -> Tensor:
         """Wraps an ndarray without copying or checks (the hot path of every op)."""
         t = object.__new__(Tensor)
         t._data = array
@@ -72,38 +101,38 @@ class Tensor:
         """How many times this tensor (or a view sharing its storage) was changed in place."""
         return self._vc[0] if self._vc is not None else 0
 
-    def _counter(self):
+    def _counter(self) -> list[_int]:
         """The version counter (a one-element list, shared by views), created on first use."""
         if self._vc is None:
             self._vc = [0]
         return self._vc
 
-    def _bump_version(self):
+    def _bump_version(self) -> None:
         if self._vc is None:
             self._vc = [1]
         else:
             self._vc[0] += 1
 
-    def _aux_dict(self):
+    def _aux_dict(self) -> dict[str, Any]:
         if self._aux is None:
             self._aux = {}
         return self._aux
 
     @property
-    def _base(self):
+    def _base(self) -> Tensor | None:
         return self._aux.get("base") if self._aux else None
 
     @property
-    def _hooks(self):
+    def _hooks(self) -> list[Callable[[Any], Any]] | None:
         return self._aux.get("hooks") if self._aux else None
 
     # ---- attributes -----------------------------------------------------------------------
     @property
-    def requires_grad(self) -> bool:
+    def requires_grad(self) -> _bool:
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, flag):
+    def requires_grad(self, flag: _bool) -> None:
         if flag:
             _check_float_for_grad(self._data.dtype)
         elif self.grad_fn is not None:
@@ -111,121 +140,125 @@ class Tensor:
                                "use t.detach() to get a tensor that does not require grad")
         self._requires_grad = bool(flag)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
 
     @property
-    def shape(self) -> tuple:
+    def shape(self) -> tuple[_int, ...]:
         return self._data.shape
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> _int:
         return self._data.ndim
 
-    def dim(self) -> int:
+    def dim(self) -> _int:
         return self._data.ndim
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
         return self._data.dtype
 
     @property
-    def device(self):
+    def device(self) -> _Device:
         from .device import device
         return device("cpu")
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> _bool:
         return self.grad_fn is None
 
-    def size(self, dim=None):
+    @overload
+    def size(self, dim: None = None) -> tuple[_int, ...]: ...
+    @overload
+    def size(self, dim: _int) -> _int: ...
+    def size(self, dim: _int | None = None) -> tuple[_int, ...] | _int:
         if dim is None:
             return self._data.shape
         return self._data.shape[dim]
 
-    def numel(self) -> int:
+    def numel(self) -> _int:
         return self._data.size
 
-    def element_size(self) -> int:
+    def element_size(self) -> _int:
         return self._data.itemsize
 
-    def __len__(self):
+    def __len__(self) -> _int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
     @property
-    def data(self):
+    def data(self) -> Tensor:
         """A tensor sharing this one's storage, outside the graph, whose in-place changes
         are not tracked by the version counter (PyTorch's `.data`). Assignable."""
         return Tensor._make(self._data)
 
     @data.setter
-    def data(self, value):
+    def data(self, value: Tensor | ArrayLike) -> None:
         array = value._data if isinstance(value, Tensor) else np.asarray(value)
         self._data = array
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         return reverse_dims(self)
 
     @property
-    def mT(self):
+    def mT(self) -> Tensor:
         return swapaxes(self, -1, -2)
 
     # ---- conversion -----------------------------------------------------------------------
-    def numpy(self, force=False) -> np.ndarray:
+    def numpy(self, force: _bool = False) -> np.ndarray:
         if self.requires_grad and not force:
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
                                "use t.detach().numpy() instead")
         return self._data
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: _bool | None = None) -> np.ndarray:
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
 
-    def item(self):
+    def item(self) -> Any:  # a Python number
         if self._data.size != 1:
             raise RuntimeError(f"item(): a tensor with {self._data.size} elements cannot be converted "
                                f"to a Python number; only one-element tensors can")
         return self._data.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:  # nested lists of Python numbers (a number for a 0-d tensor)
         return self._data.tolist()
 
-    def __float__(self):
+    def __float__(self) -> _float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> _int:
         return int(self.item())
 
-    def __index__(self):
+    def __index__(self) -> _int:
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data.item())
 
-    def __bool__(self):
+    def __bool__(self) -> _bool:
         if self._data.size != 1:
             raise RuntimeError(f"bool(): a tensor with {self._data.size} elements is ambiguous; "
                                f"use .any() or .all()")
         return bool(self._data.item())
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         if self._data.size == 1 and spec:
             return format(self._data.item(), spec)
         return format(repr(self), spec)
 
-    def astype(self, dtype):
+    def astype(self, dtype: DTypeLike) -> Tensor:
         return cast(self, dtype)
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """`.to(dtype)`, `.to("cpu")`, `.to(device)`, `.to(other_tensor)`; a no-op when nothing changes."""
         from .device import device as _device
         dtype = kwargs.pop("dtype", None)
@@ -243,44 +276,44 @@ class Tensor:
             return self
         return cast(self, np.dtype(dtype))
 
-    def cpu(self):
+    def cpu(self) -> Tensor:
         return self
 
-    def float(self):
+    def float(self) -> Tensor:
         return self.to(dtypes.float32)
 
-    def double(self):
+    def double(self) -> Tensor:
         return self.to(dtypes.float64)
 
-    def long(self):
+    def long(self) -> Tensor:
         return self.to(dtypes.int64)
 
-    def int(self):
+    def int(self) -> Tensor:
         return self.to(dtypes.int32)
 
-    def bool(self):
+    def bool(self) -> Tensor:
         return self.to(dtypes.bool)
 
-    def type_as(self, other):
+    def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
-    def clone(self):
+    def clone(self) -> Tensor:
         return clone(self)
 
     def contiguous(self) -> Tensor:
         """This tensor if its memory is in row-major order, else a row-major copy (PyTorch's rule)."""
         return self if self._data.flags.c_contiguous else clone(self)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self) -> _bool:
         return self._data.flags.c_contiguous
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """A tensor sharing storage and version counter with this one, outside the graph."""
         out = Tensor._make(self._data)
         out._vc = self._counter()
         return out
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         if self._base is not None and is_grad_enabled():
             raise RuntimeError("detach_(): can't detach a view in place; use detach()")
         self.grad_fn = None
@@ -288,12 +321,13 @@ class Tensor:
         return self
 
     # ---- graph ----------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient: Tensor | ArrayLike | None = None, retain_graph: _bool | None = None,
+                 create_graph: _bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
         """Accumulates the gradient of this tensor into `.grad` of the leaves that need it."""
         from .function import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Makes this non-leaf tensor keep its gradient in `.grad` after backward."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad(): can't retain the gradient of a tensor that does not require grad")
@@ -309,13 +343,13 @@ class Tensor:
             value = grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad, copy=True))
             tensor.grad = value if tensor.grad is None else tensor.grad + value
 
-        self.grad_fn.retain_hook = retain
+        self.grad_fn.retain_hook = retain  # type: ignore[misc]  # Function subclasses have a __dict__
 
     @property
-    def retains_grad(self) -> bool:
+    def retains_grad(self) -> _bool:
         return self.grad_fn is not None and self.grad_fn.retain_hook is not None
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
         """Calls hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self.requires_grad:
             raise RuntimeError("register_hook(): cannot register a hook on a tensor that doesn't require gradient")
@@ -335,13 +369,13 @@ class Tensor:
             self._aux_dict().setdefault("hooks", []).append(on_grad)
         return _RemovableHandle(self, on_grad)
 
-    def draw(self, **options):
+    def draw(self, **options: Any) -> Drawing:
         """Draws this tensor's graph with Graphviz: see autograd.draw."""
         from .drawing import draw
         return draw(self, **options)
 
     # ---- printing -------------------------------------------------------------------------
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extra = []
         if self._data.size == 0:
@@ -357,13 +391,14 @@ class Tensor:
     __str__ = __repr__
 
     # ---- NumPy interoperability: rules written with NumPy functions work on Tensors -------
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         handler = _UFUNCS.get(ufunc)
         if method != "__call__" or handler is None or "out" in kwargs:
             return NotImplemented
         return handler(*inputs, **kwargs)
 
-    def __array_function__(self, func, types, args, kwargs):
+    def __array_function__(self, func: Callable[..., Any], types: Any, args: tuple[Any, ...],
+                           kwargs: dict[str, Any]) -> Any:
         handler = _FUNCTIONS.get(func)
         if handler is not None:
             return handler(*args, **kwargs)
@@ -373,52 +408,52 @@ class Tensor:
         return func(*args, **kwargs)
 
     # ---- operators (one line each; the math lives in autograd/ops) ------------------------
-    def __add__(self, other) -> Tensor: return add(self, other)
-    def __radd__(self, other) -> Tensor: return add(other, self)
-    def __sub__(self, other) -> Tensor: return sub(self, other)
-    def __rsub__(self, other) -> Tensor: return sub(other, self)
-    def __mul__(self, other) -> Tensor: return mul(self, other)
-    def __rmul__(self, other) -> Tensor: return mul(other, self)
-    def __truediv__(self, other) -> Tensor: return div(self, other)
-    def __rtruediv__(self, other) -> Tensor:
+    def __add__(self, other: Operand) -> Tensor: return add(self, other)
+    def __radd__(self, other: Operand) -> Tensor: return add(other, self)
+    def __sub__(self, other: Operand) -> Tensor: return sub(self, other)
+    def __rsub__(self, other: Operand) -> Tensor: return sub(other, self)
+    def __mul__(self, other: Operand) -> Tensor: return mul(self, other)
+    def __rmul__(self, other: Operand) -> Tensor: return mul(other, self)
+    def __truediv__(self, other: Operand) -> Tensor: return div(self, other)
+    def __rtruediv__(self, other: Operand) -> Tensor:
         # number / t is reciprocal(t) * number, as in PyTorch (which saves the reciprocal, not t)
         return reciprocal(self) * other if isinstance(other, (int, float)) else div(other, self)
-    def __floordiv__(self, other) -> Tensor: return floor_divide(self, other)
-    def __rfloordiv__(self, other) -> Tensor: return floor_divide(other, self)
-    def __mod__(self, other) -> Tensor: return remainder(self, other)
-    def __pow__(self, other) -> Tensor: return pow(self, other)
-    def __rpow__(self, other) -> Tensor: return pow(other, self)
-    def __matmul__(self, other) -> Tensor: return matmul(self, other)
-    def __rmatmul__(self, other) -> Tensor: return matmul(other, self)
+    def __floordiv__(self, other: Operand) -> Tensor: return floor_divide(self, other)
+    def __rfloordiv__(self, other: Operand) -> Tensor: return floor_divide(other, self)
+    def __mod__(self, other: Operand) -> Tensor: return remainder(self, other)
+    def __pow__(self, other: Operand) -> Tensor: return pow(self, other)
+    def __rpow__(self, other: Operand) -> Tensor: return pow(other, self)
+    def __matmul__(self, other: Operand) -> Tensor: return matmul(self, other)
+    def __rmatmul__(self, other: Operand) -> Tensor: return matmul(other, self)
     def __neg__(self) -> Tensor: return neg(self)
     def __pos__(self) -> Tensor: return self
     def __abs__(self) -> Tensor: return abs(self)
     def __invert__(self) -> Tensor: return logical_not(self)
-    def __and__(self, other) -> Tensor: return logical_and(self, other)
-    def __rand__(self, other) -> Tensor: return logical_and(other, self)
-    def __or__(self, other) -> Tensor: return logical_or(self, other)
-    def __ror__(self, other) -> Tensor: return logical_or(other, self)
-    def __xor__(self, other) -> Tensor: return logical_xor(self, other)
-    def __rxor__(self, other) -> Tensor: return logical_xor(other, self)
-    def __eq__(self, other) -> Tensor: return eq(self, other)
-    def __ne__(self, other) -> Tensor: return ne(self, other)
-    def __lt__(self, other) -> Tensor: return lt(self, other)
-    def __le__(self, other) -> Tensor: return le(self, other)
-    def __gt__(self, other) -> Tensor: return gt(self, other)
-    def __ge__(self, other) -> Tensor: return ge(self, other)
-    def __getitem__(self, index) -> Tensor: return getitem(self, index)
-    def __setitem__(self, index, value) -> None: setitem_(self, index, value)
-    def __iadd__(self, other) -> Tensor: return add_(self, other)
-    def __isub__(self, other) -> Tensor: return sub_(self, other)
-    def __imul__(self, other) -> Tensor: return mul_(self, other)
-    def __itruediv__(self, other) -> Tensor: return div_(self, other)
+    def __and__(self, other: Operand) -> Tensor: return logical_and(self, other)
+    def __rand__(self, other: Operand) -> Tensor: return logical_and(other, self)
+    def __or__(self, other: Operand) -> Tensor: return logical_or(self, other)
+    def __ror__(self, other: Operand) -> Tensor: return logical_or(other, self)
+    def __xor__(self, other: Operand) -> Tensor: return logical_xor(self, other)
+    def __rxor__(self, other: Operand) -> Tensor: return logical_xor(other, self)
+    def __eq__(self, other: Operand) -> Tensor: return eq(self, other)  # type: ignore[override]  # elementwise, as in PyTorch and NumPy
+    def __ne__(self, other: Operand) -> Tensor: return ne(self, other)  # type: ignore[override]  # elementwise, as in PyTorch and NumPy
+    def __lt__(self, other: Operand) -> Tensor: return lt(self, other)
+    def __le__(self, other: Operand) -> Tensor: return le(self, other)
+    def __gt__(self, other: Operand) -> Tensor: return gt(self, other)
+    def __ge__(self, other: Operand) -> Tensor: return ge(self, other)
+    def __getitem__(self, index: Any) -> Tensor: return getitem(self, index)
+    def __setitem__(self, index: Any, value: Operand) -> None: setitem_(self, index, value)
+    def __iadd__(self, other: Operand) -> Tensor: return add_(self, other)
+    def __isub__(self, other: Operand) -> Tensor: return sub_(self, other)
+    def __imul__(self, other: Operand) -> Tensor: return mul_(self, other)
+    def __itruediv__(self, other: Operand) -> Tensor: return div_(self, other)
 
     # elementwise
-    def add(self, other, alpha=1) -> Tensor: return add(self, other, alpha=alpha)
-    def sub(self, other, alpha=1) -> Tensor: return sub(self, other, alpha=alpha)
-    def mul(self, other) -> Tensor: return mul(self, other)
-    def div(self, other) -> Tensor: return div(self, other)
-    def pow(self, exponent) -> Tensor: return pow(self, exponent)
+    def add(self, other: Operand, alpha: _float = 1) -> Tensor: return add(self, other, alpha=alpha)
+    def sub(self, other: Operand, alpha: _float = 1) -> Tensor: return sub(self, other, alpha=alpha)
+    def mul(self, other: Operand) -> Tensor: return mul(self, other)
+    def div(self, other: Operand) -> Tensor: return div(self, other)
+    def pow(self, exponent: Operand) -> Tensor: return pow(self, exponent)
     def exp(self) -> Tensor: return exp(self)
     def log(self) -> Tensor: return log(self)
     def log1p(self) -> Tensor: return log1p(self)
@@ -434,84 +469,93 @@ class Tensor:
     def sigmoid(self) -> Tensor: return sigmoid(self)
     def relu(self) -> Tensor: return relu(self)
     def square(self) -> Tensor: return square(self)
-    def clamp(self, min=None, max=None) -> Tensor: return clamp(self, min, max)
-    def clip(self, min=None, max=None) -> Tensor: return clamp(self, min, max)
-    def maximum(self, other) -> Tensor: return maximum(self, other)
-    def minimum(self, other) -> Tensor: return minimum(self, other)
-    def where(self, condition, other) -> Tensor: return where(condition, self, other)
-    def masked_fill(self, mask, value) -> Tensor: return masked_fill(self, mask, value)
+    def clamp(self, min: Operand | None = None, max: Operand | None = None) -> Tensor: return clamp(self, min, max)
+    def clip(self, min: Operand | None = None, max: Operand | None = None) -> Tensor: return clamp(self, min, max)
+    def maximum(self, other: Operand) -> Tensor: return maximum(self, other)
+    def minimum(self, other: Operand) -> Tensor: return minimum(self, other)
+    def where(self, condition: Operand, other: Operand) -> Tensor: return where(condition, self, other)
+    def masked_fill(self, mask: Operand, value: Operand) -> Tensor: return masked_fill(self, mask, value)
     def isnan(self) -> Tensor: return isnan(self)
     def isfinite(self) -> Tensor: return isfinite(self)
     def floor(self) -> Tensor: return floor(self)
     def ceil(self) -> Tensor: return ceil(self)
     def round(self) -> Tensor: return round(self)
     # reductions
-    def sum(self, dim=None, keepdim=False, dtype=None, **aliases) -> Tensor: return sum(self, dim, keepdim, dtype=dtype, **aliases)
-    def mean(self, dim=None, keepdim=False, **aliases) -> Tensor: return mean(self, dim, keepdim, **aliases)
-    def prod(self, dim=None, keepdim=False, **aliases) -> Tensor: return prod(self, dim, keepdim, **aliases)
-    def max(self, dim=None, keepdim=False, **aliases) -> Tensor | tuple[Tensor, Tensor]: return max(self, dim, keepdim, **aliases)
-    def min(self, dim=None, keepdim=False, **aliases) -> Tensor | tuple[Tensor, Tensor]: return min(self, dim, keepdim, **aliases)
-    def amax(self, dim=None, keepdim=False, **aliases) -> Tensor: return amax(self, dim, keepdim, **aliases)
-    def amin(self, dim=None, keepdim=False, **aliases) -> Tensor: return amin(self, dim, keepdim, **aliases)
-    def var(self, dim=None, keepdim=False, correction=1, **aliases) -> Tensor:
+    def sum(self, dim: Dims = None, keepdim: _bool = False, dtype: DTypeLike | None = None, **aliases: Any) -> Tensor:
+        return sum(self, dim, keepdim, dtype=dtype, **aliases)
+    def mean(self, dim: Dims = None, keepdim: _bool = False, **aliases: Any) -> Tensor: return mean(self, dim, keepdim, **aliases)
+    def prod(self, dim: Dims = None, keepdim: _bool = False, **aliases: Any) -> Tensor: return prod(self, dim, keepdim, **aliases)
+    def max(self, dim: Dims | Tensor = None, keepdim: _bool = False, **aliases: Any) -> Tensor | tuple[Tensor, Tensor]:
+        return max(self, dim, keepdim, **aliases)
+    def min(self, dim: Dims | Tensor = None, keepdim: _bool = False, **aliases: Any) -> Tensor | tuple[Tensor, Tensor]:
+        return min(self, dim, keepdim, **aliases)
+    def amax(self, dim: Dims = None, keepdim: _bool = False, **aliases: Any) -> Tensor: return amax(self, dim, keepdim, **aliases)
+    def amin(self, dim: Dims = None, keepdim: _bool = False, **aliases: Any) -> Tensor: return amin(self, dim, keepdim, **aliases)
+    def var(self, dim: Dims = None, keepdim: _bool = False, correction: _int = 1, **aliases: Any) -> Tensor:
         return var(self, dim, keepdim, correction=correction, **aliases)
-    def std(self, dim=None, keepdim=False, correction=1, **aliases) -> Tensor:
+    def std(self, dim: Dims = None, keepdim: _bool = False, correction: _int = 1, **aliases: Any) -> Tensor:
         return std(self, dim, keepdim, correction=correction, **aliases)
-    def logsumexp(self, dim, keepdim=False, **aliases) -> Tensor: return logsumexp(self, dim, keepdim, **aliases)
-    def norm(self, p="fro", dim=None, keepdim=False, **aliases) -> Tensor: return norm(self, p, dim, keepdim, **aliases)
-    def argmax(self, dim=None, keepdim=False, **aliases) -> Tensor: return argmax(self, dim, keepdim, **aliases)
-    def argmin(self, dim=None, keepdim=False, **aliases) -> Tensor: return argmin(self, dim, keepdim, **aliases)
-    def cumsum(self, dim, **aliases) -> Tensor: return cumsum(self, dim, **aliases)
-    def all(self, dim=None, keepdim=False) -> Tensor: return all(self, dim, keepdim)
-    def any(self, dim=None, keepdim=False) -> Tensor: return any(self, dim, keepdim)
-    def softmax(self, dim) -> Tensor: return softmax(self, dim)
-    def log_softmax(self, dim) -> Tensor: return log_softmax(self, dim)
+    def logsumexp(self, dim: Dims, keepdim: _bool = False, **aliases: Any) -> Tensor: return logsumexp(self, dim, keepdim, **aliases)
+    def norm(self, p: _float | str = "fro", dim: Dims = None, keepdim: _bool = False, **aliases: Any) -> Tensor:
+        return norm(self, p, dim, keepdim, **aliases)
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False, **aliases: Any) -> Tensor:
+        return argmax(self, dim, keepdim, **aliases)
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False, **aliases: Any) -> Tensor:
+        return argmin(self, dim, keepdim, **aliases)
+    def cumsum(self, dim: _int, **aliases: Any) -> Tensor: return cumsum(self, dim, **aliases)
+    def all(self, dim: Dims = None, keepdim: _bool = False) -> Tensor: return all(self, dim, keepdim)
+    def any(self, dim: Dims = None, keepdim: _bool = False) -> Tensor: return any(self, dim, keepdim)
+    def softmax(self, dim: _int) -> Tensor: return softmax(self, dim)
+    def log_softmax(self, dim: _int) -> Tensor: return log_softmax(self, dim)
     # shape
-    def reshape(self, *shape) -> Tensor: return reshape(self, *shape)
-    def view(self, *shape) -> Tensor: return view(self, *shape)
-    def view_as(self, other) -> Tensor: return reshape(self, other.shape)
-    def reshape_as(self, other) -> Tensor: return reshape(self, other.shape)
-    def flatten(self, start_dim=0, end_dim=-1) -> Tensor: return flatten(self, start_dim, end_dim)
-    def unflatten(self, dim, sizes) -> Tensor: return unflatten(self, dim, sizes)
-    def transpose(self, dim0, dim1) -> Tensor: return transpose(self, dim0, dim1)
+    def reshape(self, *shape: ShapeArg) -> Tensor: return reshape(self, *shape)
+    def view(self, *shape: ShapeArg) -> Tensor: return view(self, *shape)
+    def view_as(self, other: Tensor) -> Tensor: return reshape(self, other.shape)
+    def reshape_as(self, other: Tensor) -> Tensor: return reshape(self, other.shape)
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor: return flatten(self, start_dim, end_dim)
+    def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor: return unflatten(self, dim, sizes)
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor: return transpose(self, dim0, dim1)
     def t(self) -> Tensor: return transpose(self, 0, 1) if self.ndim == 2 else self
-    def permute(self, *dims) -> Tensor: return permute(self, *dims)
-    def swapaxes(self, axis0, axis1) -> Tensor: return swapaxes(self, axis0, axis1)
-    def swapdims(self, dim0, dim1) -> Tensor: return swapaxes(self, dim0, dim1)
-    def squeeze(self, dim=None) -> Tensor: return squeeze(self, dim)
-    def unsqueeze(self, dim) -> Tensor: return unsqueeze(self, dim)
-    def expand(self, *sizes) -> Tensor: return expand(self, *sizes)
-    def expand_as(self, other) -> Tensor: return expand(self, other.shape)
-    def broadcast_to(self, shape) -> Tensor: return broadcast_to(self, shape)
-    def repeat(self, *sizes) -> Tensor: return repeat(self, *sizes)
-    def tile(self, *dims) -> Tensor: return tile(self, *dims)
-    def flip(self, dims) -> Tensor: return flip(self, dims)
-    def roll(self, shifts, dims=None) -> Tensor: return roll(self, shifts, dims)
-    def split(self, split_size_or_sections, dim=0) -> tuple[Tensor, ...]: return split(self, split_size_or_sections, dim)
-    def chunk(self, chunks, dim=0) -> tuple[Tensor, ...]: return chunk(self, chunks, dim)
-    def gather(self, dim, index) -> Tensor: return gather(self, dim, index)
-    def scatter_add(self, dim, index, src) -> Tensor: return scatter_add(self, dim, index, src)
-    def index_select(self, dim, index) -> Tensor: return index_select(self, dim, index)
-    def tril(self, diagonal=0) -> Tensor: return tril(self, diagonal)
-    def unfold(self, dimension, size, step) -> Tensor: return unfold(self, dimension, size, step)
-    def triu(self, diagonal=0) -> Tensor: return triu(self, diagonal)
+    def permute(self, *dims: ShapeArg) -> Tensor: return permute(self, *dims)
+    def swapaxes(self, axis0: _int, axis1: _int) -> Tensor: return swapaxes(self, axis0, axis1)
+    def swapdims(self, dim0: _int, dim1: _int) -> Tensor: return swapaxes(self, dim0, dim1)
+    def squeeze(self, dim: Dims = None) -> Tensor: return squeeze(self, dim)
+    def unsqueeze(self, dim: _int) -> Tensor: return unsqueeze(self, dim)
+    def expand(self, *sizes: ShapeArg) -> Tensor: return expand(self, *sizes)
+    def expand_as(self, other: Tensor) -> Tensor: return expand(self, other.shape)
+    def broadcast_to(self, shape: ShapeArg) -> Tensor: return broadcast_to(self, shape)
+    def repeat(self, *sizes: ShapeArg) -> Tensor: return repeat(self, *sizes)
+    def tile(self, *dims: ShapeArg) -> Tensor: return tile(self, *dims)
+    def flip(self, dims: ShapeArg) -> Tensor: return flip(self, dims)
+    def roll(self, shifts: ShapeArg, dims: ShapeArg | None = None) -> Tensor: return roll(self, shifts, dims)
+    def split(self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
+        return split(self, split_size_or_sections, dim)
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]: return chunk(self, chunks, dim)
+    def gather(self, dim: _int, index: Tensor | ArrayLike) -> Tensor: return gather(self, dim, index)
+    def scatter_add(self, dim: _int, index: Tensor | ArrayLike, src: Operand) -> Tensor: return scatter_add(self, dim, index, src)
+    def index_select(self, dim: _int, index: Tensor | ArrayLike) -> Tensor: return index_select(self, dim, index)
+    def tril(self, diagonal: _int = 0) -> Tensor: return tril(self, diagonal)
+    def unfold(self, dimension: _int, size: _int, step: _int) -> Tensor: return unfold(self, dimension, size, step)
+    def triu(self, diagonal: _int = 0) -> Tensor: return triu(self, diagonal)
     # linear algebra
-    def matmul(self, other) -> Tensor: return matmul(self, other)
-    def dot(self, other) -> Tensor: return dot(self, other)
-    def mm(self, other) -> Tensor: return mm(self, other)
-    def bmm(self, other) -> Tensor: return bmm(self, other)
-    def outer(self, other) -> Tensor: return outer(self, other)
+    def matmul(self, other: Operand) -> Tensor: return matmul(self, other)
+    def dot(self, other: Tensor) -> Tensor: return dot(self, other)
+    def mm(self, other: Tensor) -> Tensor: return mm(self, other)
+    def bmm(self, other: Tensor) -> Tensor: return bmm(self, other)
+    def outer(self, other: Tensor) -> Tensor: return outer(self, other)
     # in place
-    def add_(self, other, alpha=1) -> Tensor: return add_(self, other, alpha=alpha)
-    def sub_(self, other, alpha=1) -> Tensor: return sub_(self, other, alpha=alpha)
-    def mul_(self, other) -> Tensor: return mul_(self, other)
-    def div_(self, other) -> Tensor: return div_(self, other)
+    def add_(self, other: Operand, alpha: _float = 1) -> Tensor: return add_(self, other, alpha=alpha)
+    def sub_(self, other: Operand, alpha: _float = 1) -> Tensor: return sub_(self, other, alpha=alpha)
+    def mul_(self, other: Operand) -> Tensor: return mul_(self, other)
+    def div_(self, other: Operand) -> Tensor: return div_(self, other)
     def zero_(self) -> Tensor: return zero_(self)
-    def fill_(self, value) -> Tensor: return fill_(self, value)
-    def copy_(self, src) -> Tensor: return copy_(self, src)
-    def clamp_(self, min=None, max=None) -> Tensor: return clamp_(self, min, max)
-    def uniform_(self, a=0.0, b=1.0, generator=None) -> Tensor: return uniform_(self, a, b, generator=generator)
-    def normal_(self, mean=0.0, std=1.0, generator=None) -> Tensor: return normal_(self, mean, std, generator=generator)
+    def fill_(self, value: Operand) -> Tensor: return fill_(self, value)
+    def copy_(self, src: Operand) -> Tensor: return copy_(self, src)
+    def clamp_(self, min: Operand | None = None, max: Operand | None = None) -> Tensor: return clamp_(self, min, max)
+    def uniform_(self, a: _float = 0.0, b: _float = 1.0, generator: Generator | None = None) -> Tensor:
+        return uniform_(self, a, b, generator=generator)
+    def normal_(self, mean: _float = 0.0, std: _float = 1.0, generator: Generator | None = None) -> Tensor:
+        return normal_(self, mean, std, generator=generator)
 
 
 def _dtype_name(dtype):
@@ -527,17 +571,17 @@ def _plain(value):
 
 
 class _RemovableHandle:
-    def __init__(self, tensor, hook):
+    def __init__(self, tensor: Tensor, hook: Callable[[Any], Any]) -> None:
         self._tensor, self._hook = tensor, hook
 
-    def remove(self):
+    def remove(self) -> None:
         node = self._tensor.grad_fn
         hooks = node.__dict__.get("pre_hooks", []) if node is not None else (self._tensor._hooks or [])
         if self._hook in hooks:
             hooks.remove(self._hook)
 
 
-def is_tensor(obj) -> bool:
+def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
 

@@ -9,20 +9,29 @@ The demo is a user of the whole library (autograd, nn, optim), not part of the e
 lives in graphgrad, the layer above them, which is why it may import nn and optim (autograd,
 nn and optim never import graphgrad).
 """
+from __future__ import annotations
+
 import argparse
 import shutil
 import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import autograd as ag
 
-ARTICLE_004 = {"h": [0.9, 1.7], "y": [1.9], "L": 0.08, "dL/dW2": [[0.36, 0.68]],
+if TYPE_CHECKING:
+    from autograd.drawing import Drawing
+    from autograd.gradcheck import ModuleCheck
+
+ARTICLE_004: dict[str, Any] = {"h": [0.9, 1.7], "y": [1.9], "L": 0.08, "dL/dW2": [[0.36, 0.68]],
                "dL/dW1": [[0.24, 0.48], [0.32, 0.64]]}
 
 
-def article_004():
+def article_004() -> tuple[dict[str, Any], Drawing]:
     """Article 004's one-hidden-layer network, forward and backward, in float64."""
     x = ag.tensor([1.0, 2.0], dtype=ag.float64)
     w1 = ag.tensor([[0.5, 0.2], [0.3, 0.7]], dtype=ag.float64, requires_grad=True)
@@ -35,15 +44,16 @@ def article_004():
     names = {"x": x, "W1": w1, "W2": w2, "y_true": y_true, "h": h, "z": z, "y": y, "L": loss}
     drawing = ag.draw(loss, params=names)  # drawn before backward: the graph still has its saved values
     loss.backward()
-    found = {"h": h.tolist(), "y": y.tolist(), "L": loss.item(), "dL/dW2": w2.grad.tolist(),
-             "dL/dW1": w1.grad.tolist()}
+    # (the ignores: mypy can't know that backward() just set the leaves' .grad)
+    found = {"h": h.tolist(), "y": y.tolist(), "L": loss.item(), "dL/dW2": w2.grad.tolist(),  # type: ignore[union-attr]
+             "dL/dW1": w1.grad.tolist()}  # type: ignore[union-attr]
     found = {key: np.round(value, 12).tolist() for key, value in found.items()}  # 0.36, not 0.36000000000000015
     for key, expected in ARTICLE_004.items():
         np.testing.assert_allclose(found[key], expected, rtol=1e-12, err_msg=f"article 004: {key}")
     return found, drawing
 
 
-def gradient_checks(nn):
+def gradient_checks(nn: ModuleType) -> ModuleCheck:
     """Numerical gradient checks: a function of tensors, and every parameter of a module."""
     rng = np.random.default_rng(0)
     x = ag.tensor(rng.standard_normal((4, 3)), requires_grad=True)
@@ -57,7 +67,8 @@ def gradient_checks(nn):
     return report
 
 
-def train_digits(nn, optim, epochs, progress):
+def train_digits(nn: ModuleType, optim: ModuleType, epochs: int,
+                 progress: Callable[..., Iterable[Any]]) -> tuple[Any, list[float], float]:
     """An MLP on scikit-learn's bundled 8x8 digits (no download), with Adam and a DataLoader."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -70,7 +81,7 @@ def train_digits(nn, optim, epochs, progress):
     optimizer = optim.Adam(model.parameters(), lr=1e-2)
     loader = ag.data.DataLoader(ag.data.TensorDataset(ag.tensor(x_train), ag.tensor(y_train)),
                                 batch_size=64, shuffle=True, generator=ag.Generator().manual_seed(0))
-    losses = []
+    losses: list[float] = []
     for _ in progress(range(epochs), desc="training on digits", unit="epoch"):
         total = 0.0
         for xb, yb in loader:
@@ -86,7 +97,7 @@ def train_digits(nn, optim, epochs, progress):
     return model, losses, accuracy
 
 
-def save_drawing(drawing, folder, name, have_dot):
+def save_drawing(drawing: Drawing, folder: Path, name: str, have_dot: bool) -> list[Path]:
     """Writes `name`.svg and .png when Graphviz's dot is installed, and `name`.dot always."""
     base = folder / name
     base.with_suffix(".dot").write_text(drawing.source)
@@ -97,7 +108,7 @@ def save_drawing(drawing, folder, name, have_dot):
     return [base.with_suffix(".dot"), base.with_suffix(".svg"), base.with_suffix(".png")]
 
 
-def plot_losses(losses, path):
+def plot_losses(losses: Sequence[float], path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -111,7 +122,7 @@ def plot_losses(losses, path):
     plt.close(fig)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m graphgrad.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="graphgrad-demo", help="folder for the outputs (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=15, help="training epochs (default: %(default)s)")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from collections.abc import ItemsView, Iterable, KeysView, Mapping, ValuesView
-from typing import Any, TypeVar
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from typing import Any, TypeVar, overload
 
 from .module import Module, addindent
 
@@ -27,16 +27,16 @@ class _IndexedModules(Module):
         for i, module in enumerate(modules):
             self.add_module(str(i), module)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
     def __iter__(self):
         return iter(self._modules.values())
 
-    def __setitem__(self, idx, module):
+    def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, str(self._index(idx)), module)
 
-    def __delitem__(self, idx):
+    def __delitem__(self, idx: int | slice) -> None:
         modules = list(self._modules.values())
         if isinstance(idx, slice):
             del modules[idx]
@@ -83,7 +83,11 @@ class Sequential(_IndexedModules):
         (Linear(in_features=4, out_features=8, bias=True), 3)
     """
 
-    def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
+    @overload
+    def __init__(self, *modules: Module) -> None: ...
+    @overload
+    def __init__(self, modules: OrderedDict[str, Module], /) -> None: ...
+    def __init__(self, *modules: Any) -> None:
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, module in modules[0].items():
@@ -97,12 +101,12 @@ class Sequential(_IndexedModules):
             return Sequential(OrderedDict(list(self._modules.items())[idx]))
         return list(self._modules.values())[self._index(idx)]
 
-    def __setitem__(self, idx, module):
+    def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, list(self._modules)[self._index(idx)], module)
 
     def forward(self, input: Any) -> Any:
         for module in self._modules.values():
-            input = module(input)
+            input = module(input)  # type: ignore[misc]  # (a child set to None fails here, as in PyTorch)
         return input
 
 
@@ -159,29 +163,30 @@ class ModuleDict(Module):
     def __getitem__(self, key: str):
         return self._modules[key]
 
-    def __setitem__(self, key: str, module) -> None:
+    def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
 
     def __delitem__(self, key: str) -> None:
         delattr(self, key)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._modules)
 
-    def __contains__(self, key):
+    def __contains__(self, key: object) -> bool:
         return key in self._modules
 
     def keys(self) -> KeysView[str]:
         return self._modules.keys()
 
+    # Typed as PyTorch types them: a child set to None (mdict[key] = None) is the caller's to skip.
     def values(self) -> ValuesView[Module]:
-        return self._modules.values()
+        return self._modules.values()  # type: ignore[return-value]
 
     def items(self) -> ItemsView[str, Module]:
-        return self._modules.items()
+        return self._modules.items()  # type: ignore[return-value]
 
     def clear(self) -> None:
         for key in list(self._modules):

@@ -36,6 +36,8 @@ class Conv2d(Module):
         (2, 8, 16, 16)
     """
 
+    bias: Parameter | None  # None with bias=False
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                  stride: int | tuple[int, int] = 1, padding: str | int | tuple[int, int] = 0,
                  dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",

@@ -90,7 +90,7 @@ def eye_(tensor: ag.Tensor) -> ag.Tensor:
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with ag.no_grad():
-        return tensor.copy_(ag.eye(*tensor.shape, dtype=tensor.dtype))
+        return tensor.copy_(ag.eye(*tensor.shape, dtype=tensor.dtype))  # type: ignore[arg-type, misc]  # 2-D: n, m
 
 
 def xavier_uniform_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:

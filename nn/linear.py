@@ -43,6 +43,8 @@ class Linear(Module):
         (128, 30)
     """
 
+    bias: Parameter | None  # None with bias=False
+
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device: str | ag.device | None = None,
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()

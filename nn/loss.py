@@ -15,6 +15,8 @@ class _Loss(Module):
 
 
 class _WeightedLoss(_Loss):
+    weight: ag.Tensor | None  # a buffer
+
     def __init__(self, weight: ag.Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -165,6 +167,8 @@ class BCEWithLogitsLoss(_WeightedLoss):
         >>> round(nn.BCEWithLogitsLoss()(ag.tensor([0.0]), ag.tensor([1.0])).item(), 4)
         0.6931
     """
+
+    pos_weight: ag.Tensor | None  # a buffer
 
     def __init__(self, weight: ag.Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean", pos_weight: ag.Tensor | None = None) -> None:

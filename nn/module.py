@@ -43,10 +43,10 @@ class Parameter(ag.Tensor):
         self.data = data  # share storage with `data`, as torch.nn.Parameter does
         self.requires_grad = requires_grad
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         if id(self) not in memo:
             memo[id(self)] = Parameter(self.detach().clone(), self.requires_grad)
         return memo[id(self)]
@@ -57,23 +57,23 @@ class RemovableHandle:
 
     _ids = itertools.count()
 
-    def __init__(self, hooks: dict) -> None:
+    def __init__(self, hooks: dict[int, Any]) -> None:
         self._hooks, self.id = hooks, next(RemovableHandle._ids)
 
     def remove(self) -> None:
         self._hooks.pop(self.id, None)
 
-    def __enter__(self):
+    def __enter__(self) -> RemovableHandle:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.remove()
 
 
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])  # type: ignore[name-match]  # PyTorch's printed name
 
 
-def addindent(text, spaces):
+def addindent(text: str, spaces: int) -> str:
     """Indents every line but the first (PyTorch's repr helper)."""
     first, *rest = text.split("\n")
     return "\n".join([first] + [" " * spaces + line for line in rest])
@@ -104,6 +104,13 @@ class Module:
     """
 
     training: bool
+    # set in __init__ (around __setattr__): what is registered, by name, in insertion order
+    _parameters: OrderedDict[str, Parameter | None]
+    _buffers: OrderedDict[str, ag.Tensor | None]
+    _non_persistent_buffers_set: set[str]
+    _modules: OrderedDict[str, Module | None]
+    _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_hooks: OrderedDict[int, Callable[..., Any]]
 
     def __init__(self) -> None:
         set_plain = super().__setattr__
@@ -118,7 +125,7 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
@@ -200,7 +207,7 @@ class Module:
 
     register_module = add_module
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, Parameter):
             self._forget(name, keep=self._registries("assign parameters")[0])
             self.register_parameter(name, value)
@@ -224,7 +231,7 @@ class Module:
         else:
             super().__setattr__(name, value)
 
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         registered = "_parameters" in self.__dict__ and any(name in r for r in self._registries("delete"))
         if registered:
             self._forget(name)
@@ -293,7 +300,7 @@ class Module:
         for part in target.split(".") if target else ():
             if part not in module._modules:
                 raise AttributeError(f"{module._get_name()} has no submodule `{part}` (looking up {target!r})")
-            module = module._modules[part]
+            module = module._modules[part]  # type: ignore[assignment]  # (None only for a child set to None)
         return module
 
     # ---- modes, gradients, conversion ----------------------------------------------------
@@ -346,7 +353,7 @@ class Module:
                     object.__setattr__(module, name, converted)
         return self
 
-    def to(self, *args, **kwargs) -> "Module":
+    def to(self, *args: Any, **kwargs: Any) -> "Module":
         """`.to(dtype)` converts floating point parameters and buffers; `.to("cpu")` is a no-op."""
         dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
         if kwargs:
@@ -392,7 +399,7 @@ class Module:
                     yield path + key, buffer
 
     def state_dict(self, *, destination: dict[str, ag.Tensor] | None = None, prefix: str = "",
-                   keep_vars: bool = False) -> OrderedDict[str, ag.Tensor]:
+                   keep_vars: bool = False) -> dict[str, ag.Tensor]:
         """An OrderedDict of every parameter and persistent buffer by qualified name
         (e.g. 'fc1.weight', 'bn.running_mean'); values are detached and share storage."""
         destination = OrderedDict() if destination is None else destination
@@ -441,7 +448,7 @@ class Module:
         """The text inside this module's parentheses in its repr; layers override it."""
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
         child_lines = [f"({name}): " + addindent(repr(module), 2) for name, module in self._modules.items()]

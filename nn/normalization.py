@@ -16,7 +16,12 @@ from .module import Module, Parameter, factory_dtype
 class _BatchNorm(Module):
     """Shared state and forward of the batch-norm layers; subclasses check the input's dims."""
 
-    _dims = ()
+    _dims: tuple[int, ...] = ()
+    weight: Parameter | None  # None unless affine
+    bias: Parameter | None
+    running_mean: ag.Tensor | None  # None unless track_running_stats
+    running_var: ag.Tensor | None
+    num_batches_tracked: ag.Tensor | None
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: str | ag.device | None = None,
@@ -43,15 +48,15 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            with ag.no_grad():
-                self.running_mean.zero_()
-                self.running_var.fill_(1)
-                self.num_batches_tracked.zero_()
+            with ag.no_grad():  # (the buffers are tensors when track_running_stats)
+                self.running_mean.zero_()  # type: ignore[union-attr]
+                self.running_var.fill_(1)  # type: ignore[union-attr]
+                self.num_batches_tracked.zero_()  # type: ignore[union-attr]
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
         if self.affine:
-            init.ones_(self.weight)
+            init.ones_(self.weight)  # type: ignore[arg-type]  # a Parameter when affine
             if self.bias is not None:
                 init.zeros_(self.bias)
 
@@ -131,12 +136,15 @@ class LayerNorm(Module):
         (4, 10)
     """
 
+    weight: Parameter | None  # None unless elementwise_affine
+    bias: Parameter | None
+
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, device: str | ag.device | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape, self.eps = tuple(normalized_shape), eps
+        if isinstance(normalized_shape, numbers.Integral):  # (mypy can't narrow by numbers.Integral)
+            normalized_shape = (normalized_shape,)  # type: ignore[assignment]
+        self.normalized_shape, self.eps = tuple(normalized_shape), eps  # type: ignore[arg-type]
         self.elementwise_affine = elementwise_affine
         dtype = factory_dtype(dtype)
         if elementwise_affine:
@@ -148,7 +156,7 @@ class LayerNorm(Module):
 
     def reset_parameters(self) -> None:
         if self.elementwise_affine:
-            init.ones_(self.weight)
+            init.ones_(self.weight)  # type: ignore[arg-type]  # a Parameter when elementwise_affine
             if self.bias is not None:
                 init.zeros_(self.bias)
 

@@ -6,7 +6,7 @@ import numpy as np
 from .optimizer import BETAS, BOOLEAN, NON_NEGATIVE, Optimizer, ParamsT
 
 
-def update_moments(state: dict, grad: np.ndarray, beta1: float, beta2: float):
+def update_moments(state: dict, grad: np.ndarray, beta1: float, beta2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Adam's moment estimates, updated in place: m <- beta1 m + (1 - beta1) g, v <- beta2 v + (1 - beta2) g^2.
 
     Returns (m, v, scratch), where scratch is a free array of the gradient's shape.

@@ -163,6 +163,9 @@ class StepLR(LRScheduler):
         >>> scheduler = optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
     """
 
+    step_size: int
+    gamma: float
+
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         if not isinstance(step_size, numbers.Integral) or step_size < 1:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")

@@ -98,7 +98,7 @@ class Optimizer:
             raise TypeError(f"{self._name}: params should be an iterable of Tensors or dicts, got a single Tensor; "
                             f"wrap it in a list: {self._name}([t], ...)")
         self._check_ordered(params)
-        groups = list(params)
+        groups: list[Any] = list(params)
         if not groups:
             raise ValueError(f"{self._name}: got an empty parameter list; pass model.parameters() "
                              f"or a list of tensors that require grad")
@@ -270,13 +270,13 @@ class Optimizer:
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{self._name}.load_state_dict: the state dict has {len(saved_groups)} parameter "
                              f"groups but this optimiser has {len(self.param_groups)}")
-        by_index = {}
+        by_index: dict[int, ag.Tensor] = {}
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(group["params"]) != len(saved["params"]):
                 raise ValueError(f"{self._name}.load_state_dict: parameter group {i} has {len(group['params'])} "
                                  f"parameters here but {len(saved['params'])} in the state dict")
             by_index.update(zip(saved["params"], group["params"]))
-        state = defaultdict(dict)
+        state: defaultdict[ag.Tensor, dict[str, Any]] = defaultdict(dict)
         for key, entries in state_dict["state"].items():
             param = by_index.get(int(key))
             if param is None:

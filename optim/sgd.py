@@ -21,7 +21,7 @@ class SGD(Optimizer):
 
     With a constant lr this is the textbook momentum `v <- mu v - gamma g; theta <- theta + v`
     with `v = -gamma b`, and Nesterov's look-ahead gradient re-parametrised so that theta is the
-    look-ahead point (tests/test_optim_article.py proves both numerically).
+    look-ahead point (tests/optim/test_optim_article.py proves both numerically).
 
     Args:
         params: parameters, or parameter groups (dicts).

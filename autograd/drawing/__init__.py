@@ -15,8 +15,10 @@ writes it as DOT into a Drawing, and dot.py holds Graphviz, the one optional dep
 drawing needs the Python package `graphviz` (`pip install graphviz`), rendering also its
 `dot` program.
 """
-from collections.abc import Iterator
-from typing import NamedTuple
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from . import style
 from .dot import Drawing, GraphvizNotInstalledError, require_graphviz
@@ -28,9 +30,10 @@ __all__ = ["draw", "draw_backward_steps", "BackwardSteps", "BackwardStep", "Step
            "GraphvizNotInstalledError"]
 
 
-def draw(*roots, values: bool = True, grads=True, params=None, names=None, label=None, backward: bool = False,
-         color_grads: bool = False, collapse: bool = False, max_depth=None, max_nodes=300, max_elements: int = 16,
-         rankdir: str = "LR", caption: bool = True) -> Drawing:
+def draw(*roots: Any, values: bool = True, grads: bool | str = True, params: Any = None,
+         names: Mapping[str, Any] | None = None, label: str | Sequence[str] | None = None, backward: bool = False,
+         color_grads: bool = False, collapse: bool = False, max_depth: int | None = None, max_nodes: int | None = 300,
+         max_elements: int = 16, rankdir: str = "LR", caption: bool = True) -> Drawing:
     """Draws the computation graph behind `roots` (Tensors or Scalars) with Graphviz.
 
     Variables are boxes (name, shape, value, gradient), operators are circles ("+", "×", "@",
@@ -79,8 +82,9 @@ def draw(*roots, values: bool = True, grads=True, params=None, names=None, label
     return Painter(layout, gradients, options).paint()
 
 
-def draw_backward_steps(*roots, values: bool = True, params=None, names=None, label=None, collapse: bool = False,
-                        max_depth=None, max_nodes=300, max_elements: int = 16, rankdir: str = "LR") -> "BackwardSteps":
+def draw_backward_steps(*roots: Any, values: bool = True, params: Any = None, names: Mapping[str, Any] | None = None,
+                        label: str | Sequence[str] | None = None, collapse: bool = False, max_depth: int | None = None,
+                        max_nodes: int | None = 300, max_elements: int = 16, rankdir: str = "LR") -> BackwardSteps:
     """The backward pass one node at a time, in the order backprop visits the nodes.
 
     Iterating over the result yields one drawing per node: the node being visited is
@@ -146,10 +150,10 @@ class BackwardSteps:
         return BackwardStep(index + 1, _name(var), op.symbol if op is not None else "",
                             self._gradients.node.get(node), tuple(inputs))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.steps)
 
-    def __getitem__(self, index) -> Drawing:
+    def __getitem__(self, index: int) -> Drawing:
         step = self.steps[index]
         visited = set(self._view.order[:step.number])
         frame = Frame(visited, self._view.order[step.number - 1], step, len(self.steps))
@@ -158,7 +162,7 @@ class BackwardSteps:
     def __iter__(self) -> Iterator[Drawing]:
         return (self[i] for i in range(len(self.steps)))
 
-    def rows(self):
+    def rows(self) -> list[list[str]]:
         """The table as rows of strings: step, value, operator, upstream, input, local, passed."""
         limit = self._options.max_elements
         rows = []
@@ -181,10 +185,10 @@ class BackwardSteps:
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(lines)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.table()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<BackwardSteps: {len(self.steps)} steps; print(steps) for the table, iterate for the frames>"
 
 

@@ -23,22 +23,24 @@ PACKAGE_HINT = ("Drawing needs the Python package `graphviz`, which is not insta
                 "`conda install graphviz` (conda).")
 
 
-class GraphvizNotInstalledError(graphviz.ExecutableNotFound if graphviz is not None else RuntimeError):
+# (the base class is chosen at import, as graphviz is optional: mypy cannot check it statically)
+class GraphvizNotInstalledError(graphviz.ExecutableNotFound if graphviz is not None else RuntimeError):  # type: ignore[misc]
     """Raised when a drawing is asked for without the Python package `graphviz`, or rendered
     without Graphviz's `dot` program. A RuntimeError (a `graphviz.ExecutableNotFound` where the
     package is installed)."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         RuntimeError.__init__(self, message)
 
 
-def require_graphviz():
+def require_graphviz() -> None:
     """Raises GraphvizNotInstalledError, saying how to install it, where `graphviz` is missing."""
     if graphviz is None:
         raise GraphvizNotInstalledError(PACKAGE_HINT)
 
 
-class Drawing(graphviz.Digraph if graphviz is not None else object):
+# (the base class is chosen at import, as graphviz is optional: mypy cannot check it statically)
+class Drawing(graphviz.Digraph if graphviz is not None else object):  # type: ignore[misc]
     """A `graphviz.Digraph` (displays inline in Jupyter; `.render()`, `.pipe()`, `.source`) whose
     rendering says how to install Graphviz when its `dot` program is missing."""
 

@@ -1,7 +1,7 @@
 """Painting: a laid-out graph written into a Drawing (Graphviz's DOT), as the textbooks draw
 it: variables as boxes (name, shape, value, gradient), operators as circles, the backward
 pass as red reversed edges labelled with the gradients they carry, and a caption."""
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -26,7 +26,7 @@ class Frame(NamedTuple):
     visited: set
     current: object
     step: object  # the BackwardStep drawn
-    count: int
+    count: int  # type: ignore[assignment]  # a field named like tuple.count, which no one calls on a Frame
 
 
 class Painter:
@@ -45,7 +45,7 @@ class Painter:
             "ranksep": "0.35", "labelloc": "b", "fontcolor": style.CAPTION_COLOR})
         dot.attr("node", fontname=style.FONT, fontsize="11")
         dot.attr("edge", fontname=style.FONT, fontsize="9", arrowsize="0.7", color="#444444")
-        clusters = {}
+        clusters: dict[str, Any] = {}  # module name -> its subgraph
         for var in self.layout.variables:
             self._box(self._place(dot, clusters, var), var)
         for op in self.layout.operators:

@@ -117,15 +117,15 @@ class Softplus(Primitive):
         return np.where(scaled > ctx.threshold, g, g * _sigmoid(scaled))
 
 
-def leaky_relu(x: Tensor, negative_slope=0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return LeakyRelu.apply(x, negative_slope=negative_slope)
 
 
-def elu(x: Tensor, alpha=1.0) -> Tensor:
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     return Elu.apply(x, alpha=alpha)
 
 
-def gelu(x: Tensor, approximate="none") -> Tensor:
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x) with the exact normal CDF (approximate="tanh" for the tanh formula)."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
@@ -136,5 +136,5 @@ def silu(x: Tensor) -> Tensor:
     return Silu.apply(x)
 
 
-def softplus(x: Tensor, beta=1.0, threshold=20.0) -> Tensor:
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return Softplus.apply(x, beta=beta, threshold=threshold)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,8 +13,18 @@ from ..shapes import ShapeError, broadcast_together
 from ..function import Primitive, explained_error, watch_indices
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from typing import TypeAlias
 
-def raw(x):
+    from numpy.typing import DTypeLike
+
+    from ..tensor import Operand
+
+    UnaryOp: TypeAlias = Callable[[Operand], Tensor]
+    BinaryOp: TypeAlias = Callable[[Operand, Operand], Tensor]
+
+
+def raw(x: Any) -> Any:
     """The array behind a Tensor; anything else as it is."""
     return x._data if isinstance(x, Tensor) else x
 
@@ -474,38 +486,47 @@ class Clone(Primitive):
 
 # ---- the functions users call -----------------------------------------------------------
 
-def add(a: Tensor, b, alpha=1) -> Tensor:
+def add(a: Operand, b: Operand, alpha: float = 1) -> Tensor:
     return Add.apply(a, b if alpha == 1 else b * alpha)
 
 
-def sub(a: Tensor, b, alpha=1) -> Tensor:
+def sub(a: Operand, b: Operand, alpha: float = 1) -> Tensor:
     return Sub.apply(a, b if alpha == 1 else b * alpha)
 
 
+# The op functions are the Functions' apply methods themselves (no wrapper to call through);
+# declared, because the modules that use them may be type-checked before this one.
+mul: BinaryOp
+multiply: BinaryOp
+div: BinaryOp
+divide: BinaryOp
+true_divide: BinaryOp
+neg: UnaryOp
+negative: UnaryOp
 mul = multiply = Mul.apply
 div = divide = true_divide = Div.apply
 neg = negative = Neg.apply
-exp = Exp.apply
-log = Log.apply
-log1p = Log1p.apply
-expm1 = Expm1.apply
-sqrt = Sqrt.apply
-abs = Abs.apply  # noqa: A001
-sign = Sign.apply
-sin = Sin.apply
-cos = Cos.apply
-tanh = Tanh.apply
-sigmoid = Sigmoid.apply
-relu = Relu.apply
-reciprocal = Reciprocal.apply
-rsqrt = Rsqrt.apply
-erf = Erf.apply
-maximum = Maximum.apply
-minimum = Minimum.apply
-clone = Clone.apply
+exp: UnaryOp = Exp.apply
+log: UnaryOp = Log.apply
+log1p: UnaryOp = Log1p.apply
+expm1: UnaryOp = Expm1.apply
+sqrt: UnaryOp = Sqrt.apply
+abs: UnaryOp = Abs.apply  # noqa: A001
+sign: UnaryOp = Sign.apply
+sin: UnaryOp = Sin.apply
+cos: UnaryOp = Cos.apply
+tanh: UnaryOp = Tanh.apply
+sigmoid: UnaryOp = Sigmoid.apply
+relu: UnaryOp = Relu.apply
+reciprocal: UnaryOp = Reciprocal.apply
+rsqrt: UnaryOp = Rsqrt.apply
+erf: UnaryOp = Erf.apply
+maximum: BinaryOp = Maximum.apply
+minimum: BinaryOp = Minimum.apply
+clone: UnaryOp = Clone.apply
 
 
-def pow(a: Tensor, exponent) -> Tensor:  # noqa: A001
+def pow(a: Operand, exponent: Operand) -> Tensor:  # noqa: A001
     return Pow.apply(a, exponent)
 
 
@@ -513,12 +534,12 @@ def square(a: Tensor) -> Tensor:
     return Pow.apply(a, 2)
 
 
-def where(condition, a, b) -> Tensor:
+def where(condition: Operand, a: Operand, b: Operand) -> Tensor:
     """Elementwise `a` where `condition` holds, else `b`; gradients flow to the chosen side."""
     return watch_indices(Where.apply(raw(condition), a, b), (condition,))
 
 
-def clamp(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
+def clamp(a: Tensor, min: Operand | None = None, max: Operand | None = None) -> Tensor:  # noqa: A002
     """Limits values to [min, max]; tensor bounds are accepted and receive gradients too."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
@@ -535,7 +556,7 @@ def clamp(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
 clip = clamp
 
 
-def masked_fill(a: Tensor, mask, value) -> Tensor:
+def masked_fill(a: Tensor, mask: Operand, value: Operand) -> Tensor:
     try:
         return where(mask, value, a)
     except ValueError:
@@ -549,7 +570,7 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
                          f"(reshape or unsqueeze the mask to align them)") from None
 
 
-def cast(a: Tensor, dtype) -> Tensor:
+def cast(a: Tensor, dtype: DTypeLike) -> Tensor:
     dtype = np.dtype(dtype)
     if dtype.kind not in "fc":
         return Tensor._make(raw(a).astype(dtype))  # integer and bool results carry no gradient
@@ -562,10 +583,10 @@ _TORCH_NAMES = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "l
                 "greater_equal": "ge"}
 
 
-def _no_grad(np_func):
+def _no_grad(np_func: Callable[..., Any]) -> Callable[..., Tensor]:
     name = _TORCH_NAMES.get(np_func.__name__, np_func.__name__)
 
-    def op(*args) -> Tensor:
+    def op(*args: Any) -> Tensor:
         try:
             return Tensor._make(np.asarray(np_func(*[raw(a) for a in args])))
         except (ValueError, TypeError) as error:
@@ -575,21 +596,21 @@ def _no_grad(np_func):
     return op
 
 
-eq = _no_grad(np.equal)
-ne = _no_grad(np.not_equal)
-lt = _no_grad(np.less)
-le = _no_grad(np.less_equal)
-gt = _no_grad(np.greater)
-ge = _no_grad(np.greater_equal)
-isnan = _no_grad(np.isnan)
-isfinite = _no_grad(np.isfinite)
-isinf = _no_grad(np.isinf)
-logical_not = _no_grad(np.logical_not)
-logical_and = _no_grad(np.logical_and)
-logical_or = _no_grad(np.logical_or)
-logical_xor = _no_grad(np.logical_xor)
-floor = _no_grad(np.floor)
-ceil = _no_grad(np.ceil)
-round = _no_grad(np.round)  # noqa: A001
-floor_divide = _no_grad(np.floor_divide)
-remainder = _no_grad(np.remainder)
+eq: BinaryOp = _no_grad(np.equal)
+ne: BinaryOp = _no_grad(np.not_equal)
+lt: BinaryOp = _no_grad(np.less)
+le: BinaryOp = _no_grad(np.less_equal)
+gt: BinaryOp = _no_grad(np.greater)
+ge: BinaryOp = _no_grad(np.greater_equal)
+isnan: UnaryOp = _no_grad(np.isnan)
+isfinite: UnaryOp = _no_grad(np.isfinite)
+isinf: UnaryOp = _no_grad(np.isinf)
+logical_not: UnaryOp = _no_grad(np.logical_not)
+logical_and: BinaryOp = _no_grad(np.logical_and)
+logical_or: BinaryOp = _no_grad(np.logical_or)
+logical_xor: BinaryOp = _no_grad(np.logical_xor)
+floor: UnaryOp = _no_grad(np.floor)
+ceil: UnaryOp = _no_grad(np.ceil)
+round: UnaryOp = _no_grad(np.round)  # noqa: A001
+floor_divide: BinaryOp = _no_grad(np.floor_divide)
+remainder: BinaryOp = _no_grad(np.remainder)

@@ -4,6 +4,7 @@ index_select; and SelectAlong, the values of max/min along a dim."""
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,6 +12,11 @@ from ..shapes import ShapeError, normalize_axis
 from ..function import Primitive, watch_indices
 from ..tensor import Tensor
 from .elementwise import where
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ..tensor import Operand
 
 
 _BASIC = (int, slice, type(None), type(Ellipsis))  # checked by exact type first: the ABC check is slow
@@ -170,7 +176,7 @@ class ScatterAdd(Primitive):
 
 # ---- the functions users call -----------------------------------------------------------
 
-def getitem(x, index):
+def getitem(x: Tensor, index: Any) -> Tensor:
     given = index if isinstance(index, tuple) else (index,)
     index = plain_index(index)
     if is_basic(index):
@@ -178,7 +184,7 @@ def getitem(x, index):
     return watch_indices(AdvancedIndex.apply(x, index=index if len(index) != 1 else index[0]), given)
 
 
-def index_assign(x: Tensor, index, value) -> Tensor:
+def index_assign(x: Tensor, index: Any, value: Operand) -> Tensor:
     """x with `value` written at `index` (an index plain_index made), out of place: what
     x[index] = value records in the graph. The old values there get gradient 0."""
     region_shape = x._data[index].shape
@@ -190,7 +196,7 @@ def index_assign(x: Tensor, index, value) -> Tensor:
     return where(keep, x, placed)
 
 
-def _index_array(index, op):
+def _index_array(index: Any, op: str) -> np.ndarray:
     index = index._data.copy() if isinstance(index, Tensor) else np.array(index)  # a private copy, as above
     if index.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got {index.dtype}")
@@ -230,7 +236,7 @@ def _check_index(op, x, index, axis, src=None):
                          f"(input shape {tuple(x.shape)}, index shape {tuple(index.shape)})") from None
 
 
-def gather(x: Tensor, dim, index) -> Tensor:
+def gather(x: Tensor, dim: int, index: Tensor | ArrayLike) -> Tensor:
     given, index = index, _index_array(index, "gather")
     axis = normalize_axis(dim, x.ndim, "gather")
     _check_rank("gather", index, x)
@@ -241,7 +247,7 @@ def gather(x: Tensor, dim, index) -> Tensor:
         raise
 
 
-def scatter_add(x: Tensor, dim, index, src) -> Tensor:
+def scatter_add(x: Tensor, dim: int, index: Tensor | ArrayLike, src: Operand) -> Tensor:
     given, index = index, _index_array(index, "scatter_add")
     axis = normalize_axis(dim, x.ndim, "scatter_add")
     _check_rank("scatter_add", index, x)
@@ -253,7 +259,7 @@ def scatter_add(x: Tensor, dim, index, src) -> Tensor:
         raise
 
 
-def index_select(x: Tensor, dim, index) -> Tensor:
+def index_select(x: Tensor, dim: int, index: Tensor | ArrayLike) -> Tensor:
     given, index = index, _index_array(index, "index_select")
     axis = normalize_axis(dim, x.ndim, "index_select")
     if index.ndim > 1:

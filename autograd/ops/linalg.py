@@ -1,11 +1,17 @@
 """Linear algebra: matmul (1-D, 2-D and batched, with broadcasting) and einsum."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..shapes import ShapeError
 from ..function import Primitive
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from ..tensor import Operand
 
 
 def _shape(x):
@@ -129,7 +135,7 @@ class Einsum(Primitive):
         return tuple(grads)
 
 
-def matmul(a: Tensor, b) -> Tensor:
+def matmul(a: Operand, b: Operand) -> Tensor:
     return Matmul.apply(a, b)
 
 
@@ -138,7 +144,7 @@ def _require(op, x, ndim, what):
         raise ShapeError(f"{op}: expected {what}, got a tensor of shape {tuple(x.shape)}")
 
 
-def dot(a: Tensor, b) -> Tensor:
+def dot(a: Tensor, b: Tensor) -> Tensor:
     _require("dot", a, 1, "1-D tensors")
     _require("dot", b, 1, "1-D tensors")
     if a.shape != b.shape:
@@ -146,13 +152,13 @@ def dot(a: Tensor, b) -> Tensor:
     return Matmul.apply(a, b)
 
 
-def mm(a: Tensor, b) -> Tensor:
+def mm(a: Tensor, b: Tensor) -> Tensor:
     _require("mm", a, 2, "2-D matrices")
     _require("mm", b, 2, "2-D matrices")
     return Matmul.apply(a, b)
 
 
-def bmm(a: Tensor, b) -> Tensor:
+def bmm(a: Tensor, b: Tensor) -> Tensor:
     _require("bmm", a, 3, "3-D batches of matrices")
     _require("bmm", b, 3, "3-D batches of matrices")
     if a.shape[0] != b.shape[0]:
@@ -160,14 +166,14 @@ def bmm(a: Tensor, b) -> Tensor:
     return Matmul.apply(a, b)
 
 
-def outer(a: Tensor, b) -> Tensor:
+def outer(a: Tensor, b: Tensor) -> Tensor:
     from .shape import reshape
     _require("outer", a, 1, "1-D tensors")
     _require("outer", b, 1, "1-D tensors")
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))
 
 
-def einsum(equation, *operands) -> Tensor:
+def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
     """Einstein summation, e.g. einsum("ij,jk->ik", a, b); operands may also be given as one list."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])

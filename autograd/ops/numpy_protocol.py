@@ -1,6 +1,11 @@
 """NumPy's dispatch protocols on Tensor: np.exp(t), np.where(c, t, 0), np.sum(t, axis=...)
 and friends run our differentiable ops. This is what lets one gradient rule, written with
 NumPy functions, run on arrays (fast) and on Tensors (under create_graph)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from . import elementwise as ew
@@ -23,7 +28,7 @@ def _creation(make):
     return call
 
 
-UFUNCS = {
+UFUNCS: dict[np.ufunc, Callable[..., Any]] = {
     np.add: ew.add, np.subtract: ew.sub, np.multiply: ew.mul, np.true_divide: ew.div,
     np.power: ew.pow, np.negative: ew.neg, np.exp: ew.exp, np.log: ew.log, np.log1p: ew.log1p,
     np.expm1: ew.expm1, np.sqrt: ew.sqrt, np.absolute: ew.abs, np.sign: ew.sign, np.sin: ew.sin,
@@ -37,7 +42,7 @@ UFUNCS = {
     np.floor_divide: ew.floor_divide, np.remainder: ew.remainder, np.floor: ew.floor, np.ceil: ew.ceil,
 }
 
-FUNCTIONS = {
+FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.sum: _axis_first(rd.sum), np.mean: _axis_first(rd.mean), np.prod: _axis_first(rd.prod),
     np.amax: _axis_first(rd.amax), np.amin: _axis_first(rd.amin),
     np.max: _axis_first(rd.amax), np.min: _axis_first(rd.amin),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections import namedtuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,6 +16,11 @@ from ..tensor import Tensor
 from . import elementwise as ew
 from .elementwise import raw
 from .indexing import SelectAlong
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..tensor import Dims
 
 MinMax = namedtuple("MinMax", ["values", "indices"])
 
@@ -223,24 +229,26 @@ class Norm2(Primitive):
 
 # ---- the functions users call -----------------------------------------------------------
 
-def sum(x: Tensor, dim=None, keepdim=False, dtype=None, **aliases) -> Tensor:  # noqa: A001
+def sum(x: Tensor, dim: Dims = None, keepdim: bool = False, dtype: DTypeLike | None = None, **aliases: Any) -> Tensor:  # noqa: A001
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "sum")
     return Sum.apply(x, axes=axes, keepdims=keepdim, dtype=dtype)
 
 
-def mean(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
+def mean(x: Tensor, dim: Dims = None, keepdim: bool = False, **aliases: Any) -> Tensor:
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "mean")
     if x.dtype.kind not in "fc":
         raise TypeError(f"mean: needs a floating point tensor, got {x.dtype}; use x.float().mean()")
     return Mean.apply(x, axes=axes, keepdims=keepdim)
 
 
-def var(x: Tensor, dim=None, keepdim=False, correction=1, unbiased=None, **aliases) -> Tensor:
+def var(x: Tensor, dim: Dims = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None,
+        **aliases: Any) -> Tensor:
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "var")
     return Var.apply(x, axes=axes, correction=_correction(correction, unbiased), keepdims=keepdim)
 
 
-def std(x: Tensor, dim=None, keepdim=False, correction=1, unbiased=None, **aliases) -> Tensor:
+def std(x: Tensor, dim: Dims = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None,
+        **aliases: Any) -> Tensor:
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "std")
     return Std.apply(x, axes=axes, correction=_correction(correction, unbiased), keepdims=keepdim)
 
@@ -249,18 +257,18 @@ def _correction(correction, unbiased):
     return int(unbiased) if unbiased is not None else correction
 
 
-def prod(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
+def prod(x: Tensor, dim: Dims = None, keepdim: bool = False, **aliases: Any) -> Tensor:
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "prod")
     return Prod.apply(x, axes=axes, keepdims=keepdim)
 
 
-def amax(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
+def amax(x: Tensor, dim: Dims = None, keepdim: bool = False, **aliases: Any) -> Tensor:
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "amax")
     _check_nonempty(x, "amax")
     return Amax.apply(x, axes=axes, keepdims=keepdim)
 
 
-def amin(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
+def amin(x: Tensor, dim: Dims = None, keepdim: bool = False, **aliases: Any) -> Tensor:
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "amin")
     _check_nonempty(x, "amin")
     return Amin.apply(x, axes=axes, keepdims=keepdim)
@@ -284,12 +292,12 @@ def _select_extreme(x, dim, keepdim, aliases, pick, extreme, op):
     return MinMax(values, Tensor._make(indices if keepdim else indices.squeeze(axis)))
 
 
-def max(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor | MinMax:  # noqa: A001
+def max(x: Tensor, dim: Dims | Tensor = None, keepdim: bool = False, **aliases: Any) -> Tensor | MinMax:  # noqa: A001
     """max(x) is the largest value; max(x, dim) gives (values, indices); max(x, other) is maximum."""
     return _select_extreme(x, dim, keepdim, aliases, np.argmax, ew.maximum, "max")
 
 
-def min(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor | MinMax:  # noqa: A001
+def min(x: Tensor, dim: Dims | Tensor = None, keepdim: bool = False, **aliases: Any) -> Tensor | MinMax:  # noqa: A001
     return _select_extreme(x, dim, keepdim, aliases, np.argmin, ew.minimum, "min")
 
 
@@ -303,30 +311,30 @@ def _arg(x, dim, keepdim, aliases, pick):
     return Tensor._make(np.asarray(pick(x._data, axis=axis, keepdims=keepdim)))
 
 
-def argmax(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
+def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False, **aliases: Any) -> Tensor:
     return _arg(x, dim, keepdim, aliases, np.argmax)
 
 
-def argmin(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
+def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False, **aliases: Any) -> Tensor:
     return _arg(x, dim, keepdim, aliases, np.argmin)
 
 
-def all(x: Tensor, dim=None, keepdim=False) -> Tensor:  # noqa: A001
+def all(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     return Tensor._make(np.asarray(np.all(x._data, axis=dim, keepdims=keepdim)))
 
 
-def any(x: Tensor, dim=None, keepdim=False) -> Tensor:  # noqa: A001
+def any(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     return Tensor._make(np.asarray(np.any(x._data, axis=dim, keepdims=keepdim)))
 
 
-def cumsum(x: Tensor, dim=None, **aliases) -> Tensor:
+def cumsum(x: Tensor, dim: int | None = None, **aliases: Any) -> Tensor:
     dim = aliases.pop("axis", dim)
     if dim is None:
         raise TypeError("cumsum: the dim argument is required (as in PyTorch)")
     return Cumsum.apply(x, axis=normalize_axis(dim, x.ndim, "cumsum"))
 
 
-def norm(x: Tensor, p="fro", dim=None, keepdim=False, **aliases) -> Tensor:
+def norm(x: Tensor, p: float | str = "fro", dim: Dims = None, keepdim: bool = False, **aliases: Any) -> Tensor:
     """Vector norm over dim (all elements by default): p = 2/'fro', 1, inf, -inf, 0 or any float."""
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "norm")
     if p in ("fro", 2, 2.0):

@@ -4,6 +4,8 @@ chunk, repeat, tril, ...). Indexing, gather and scatter_add: indexing.py."""
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,6 +13,9 @@ from ..shapes import ShapeError, normalize_axes, normalize_axis, shape_from_args
 from ..function import Primitive
 from ..tensor import Tensor
 from .indexing import getitem
+
+if TYPE_CHECKING:
+    from ..tensor import Dims, ShapeArg
 
 
 class Reshape(Primitive):
@@ -166,14 +171,14 @@ class Fold(Primitive):
 
 # ---- the functions users call -----------------------------------------------------------
 
-def reshape(x: Tensor, *shape) -> Tensor:
+def reshape(x: Tensor, *shape: ShapeArg) -> Tensor:
     return Reshape.apply(x, shape=shape_from_args(shape, "reshape"))
 
 
 view = reshape
 
 
-def permute(x: Tensor, *dims) -> Tensor:
+def permute(x: Tensor, *dims: ShapeArg) -> Tensor:
     dims = shape_from_args(dims, "permute")
     if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of a "
@@ -186,7 +191,7 @@ def reverse_dims(x: Tensor) -> Tensor:
     return Permute.apply(x, dims=tuple(range(x.ndim))[::-1])
 
 
-def transpose(x: Tensor, dim0, dim1) -> Tensor:
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
     dims = list(range(x.ndim))
@@ -195,10 +200,12 @@ def transpose(x: Tensor, dim0, dim1) -> Tensor:
     return Permute.apply(x, dims=tuple(dims))
 
 
+swapaxes: Callable[[Tensor, int, int], Tensor]  # declared: numpy_protocol may be checked before this module
+swapdims: Callable[[Tensor, int, int], Tensor]
 swapaxes = swapdims = transpose
 
 
-def broadcast_to(x: Tensor, *shape) -> Tensor:
+def broadcast_to(x: Tensor, *shape: ShapeArg) -> Tensor:
     shape = shape_from_args(shape, "broadcast_to")
     if x.shape == shape:
         return x
@@ -212,7 +219,7 @@ def broadcast_to(x: Tensor, *shape) -> Tensor:
     return BroadcastTo.apply(x, shape=shape)
 
 
-def expand(x: Tensor, *sizes) -> Tensor:
+def expand(x: Tensor, *sizes: ShapeArg) -> Tensor:
     sizes = shape_from_args(sizes, "expand")
     lead = len(sizes) - x.ndim
     if lead < 0:
@@ -222,7 +229,7 @@ def expand(x: Tensor, *sizes) -> Tensor:
     return broadcast_to(x, target)
 
 
-def squeeze(x: Tensor, dim=None) -> Tensor:
+def squeeze(x: Tensor, dim: Dims = None) -> Tensor:
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
     else:
@@ -231,13 +238,13 @@ def squeeze(x: Tensor, dim=None) -> Tensor:
     return x if shape == x.shape else Reshape.apply(x, shape=shape)
 
 
-def unsqueeze(x: Tensor, dim) -> Tensor:
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
     axis = normalize_axis(dim, x.ndim + 1, "unsqueeze")
     shape = x.shape[:axis] + (1,) + x.shape[axis:]
     return Reshape.apply(x, shape=shape)
 
 
-def flatten(x: Tensor, start_dim=0, end_dim=-1) -> Tensor:
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if x.ndim == 0:
         return Reshape.apply(x, shape=(1,))
     start, end = normalize_axis(start_dim, x.ndim, "flatten"), normalize_axis(end_dim, x.ndim, "flatten")
@@ -245,7 +252,7 @@ def flatten(x: Tensor, start_dim=0, end_dim=-1) -> Tensor:
     return Reshape.apply(x, shape=shape)
 
 
-def unflatten(x: Tensor, dim, sizes) -> Tensor:
+def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     axis = normalize_axis(dim, x.ndim, "unflatten")
     return Reshape.apply(x, shape=x.shape[:axis] + tuple(sizes) + x.shape[axis + 1:])
 
@@ -256,7 +263,7 @@ def _check_tensors(op, tensors):
             raise TypeError(f"{op}: expected a sequence of Tensors, got {type(t).__name__} at position {position}") from None
 
 
-def cat(tensors, dim=0, **aliases) -> Tensor:
+def cat(tensors: Sequence[Tensor | np.ndarray], dim: int = 0, **aliases: Any) -> Tensor:
     dim = aliases.pop("axis", dim)
     tensors = list(tensors)
     if not tensors:
@@ -271,7 +278,7 @@ def cat(tensors, dim=0, **aliases) -> Tensor:
 concatenate = concat = cat
 
 
-def stack(tensors, dim=0, **aliases) -> Tensor:
+def stack(tensors: Sequence[Tensor | np.ndarray], dim: int = 0, **aliases: Any) -> Tensor:
     dim = aliases.pop("axis", dim)
     tensors = list(tensors)
     if not tensors:
@@ -287,14 +294,14 @@ def stack(tensors, dim=0, **aliases) -> Tensor:
     return Stack.apply(*tensors, axis=axis)
 
 
-def split(x: Tensor, split_size_or_sections, dim=0) -> tuple[Tensor, ...]:
+def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     axis = normalize_axis(dim, x.ndim, "split")
     n = x.shape[axis]
     if isinstance(split_size_or_sections, numbers.Integral):
         step = int(split_size_or_sections)
         sizes = [min(step, n - s) for s in range(0, n, step)]
     else:
-        sizes = list(split_size_or_sections)
+        sizes = list(split_size_or_sections)  # type: ignore[arg-type]  # mypy can't narrow by numbers.Integral
         if sum(sizes) != n:
             raise ShapeError(f"split: sections {sizes} sum to {sum(sizes)} but dimension {dim} has size {n}")
     lead, start, out = (slice(None),) * axis, 0, []
@@ -304,26 +311,28 @@ def split(x: Tensor, split_size_or_sections, dim=0) -> tuple[Tensor, ...]:
     return tuple(out)
 
 
-def chunk(x: Tensor, chunks, dim=0) -> tuple[Tensor, ...]:
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks < 1:
         raise ValueError(f"chunk: chunks must be at least 1, got {chunks}")
     n = x.shape[normalize_axis(dim, x.ndim, "chunk")]
     return split(x, -(-n // chunks), dim)
 
 
-def flip(x: Tensor, dims) -> Tensor:
+def flip(x: Tensor, dims: ShapeArg) -> Tensor:
     return Flip.apply(x, axes=normalize_axes(dims, x.ndim, "flip"))
 
 
-def roll(x: Tensor, shifts, dims=None) -> Tensor:
+def roll(x: Tensor, shifts: ShapeArg, dims: ShapeArg | None = None) -> Tensor:
     if dims is None:
         return reshape(Roll.apply(flatten(x), shifts=shifts, axes=0), x.shape)
     if isinstance(shifts, numbers.Integral):
         return Roll.apply(x, shifts=int(shifts), axes=normalize_axis(dims, x.ndim, "roll"))
-    return Roll.apply(x, shifts=tuple(shifts), axes=tuple(normalize_axis(d, x.ndim, "roll") for d in dims))
+    # (mypy can't narrow by numbers.Integral: shifts and dims are sequences here)
+    return Roll.apply(x, shifts=tuple(shifts),  # type: ignore[arg-type]
+                      axes=tuple(normalize_axis(d, x.ndim, "roll") for d in dims))  # type: ignore[union-attr]
 
 
-def pad(x: Tensor, pad, mode="constant", value=0.0) -> Tensor:
+def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
     """torch.nn.functional.pad with mode="constant": `pad` lists (left, right) pairs from the last dim."""
     if mode != "constant":
         raise NotImplementedError(f"pad: mode {mode!r} is not supported; only 'constant'")
@@ -348,15 +357,15 @@ def _triangle(x, diagonal, lower):
     return where(keep if lower else ~np.tri(rows, cols, diagonal - 1, dtype=bool), x, 0.0)
 
 
-def tril(x: Tensor, diagonal=0) -> Tensor:
+def tril(x: Tensor, diagonal: int = 0) -> Tensor:
     return _triangle(x, diagonal, True)
 
 
-def triu(x: Tensor, diagonal=0) -> Tensor:
+def triu(x: Tensor, diagonal: int = 0) -> Tensor:
     return _triangle(x, diagonal, False)
 
 
-def repeat(x: Tensor, *sizes) -> Tensor:
+def repeat(x: Tensor, *sizes: ShapeArg) -> Tensor:
     """torch.Tensor.repeat: tiles the tensor `sizes` times along each dimension."""
     sizes = shape_from_args(sizes, "repeat")
     if len(sizes) < x.ndim:
@@ -367,22 +376,22 @@ def repeat(x: Tensor, *sizes) -> Tensor:
     return reshape(broadcast_to(reshape(x, spread), tiled), tuple(r * n for r, n in zip(sizes, shape)))
 
 
-def tile(x: Tensor, *dims) -> Tensor:
+def tile(x: Tensor, *dims: ShapeArg) -> Tensor:
     dims = shape_from_args(dims, "tile")
     return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
 
 
-def moveaxis(x: Tensor, source, destination) -> Tensor:
+def moveaxis(x: Tensor, source: int, destination: int) -> Tensor:
     order = [d for d in range(x.ndim) if d != normalize_axis(source, x.ndim)]
     order.insert(normalize_axis(destination, x.ndim), normalize_axis(source, x.ndim))
     return Permute.apply(x, dims=tuple(order))
 
 
-def expand_dims(x: Tensor, axis) -> Tensor:
+def expand_dims(x: Tensor, axis: int) -> Tensor:
     return unsqueeze(x, axis)
 
 
-def unfold(x: Tensor, dimension, size, step) -> Tensor:
+def unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Windows of `size` every `step` along `dimension`, appended as a new last dimension."""
     axis = normalize_axis(dimension, x.ndim, "unfold")
     if not 0 < size <= x.shape[axis] or step < 1:

@@ -2,12 +2,17 @@
 logit overflows, each saving what PyTorch saves (the result; logsumexp also its input)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..shapes import normalize_axis
 from ..function import Primitive
 from ..tensor import Tensor
 from .reduce import dim_and_keepdim, kept_shape
+
+if TYPE_CHECKING:
+    from ..tensor import Dims
 
 
 def _shifted(a, axes):
@@ -74,7 +79,7 @@ class LogSoftmax(Primitive):
         return g - np.exp(out) * np.sum(g, axis=ctx.axis, keepdims=True)
 
 
-def logsumexp(x: Tensor, dim=None, keepdim=False, **aliases) -> Tensor:
+def logsumexp(x: Tensor, dim: Dims = None, keepdim: bool = False, **aliases: Any) -> Tensor:
     """log(sum(exp(x))) along dim, shifted by the maximum so it never overflows."""
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, "logsumexp")
     return Logsumexp.apply(x, axes=axes, keepdims=keepdim)
@@ -85,14 +90,14 @@ def _along(x, dim, op):
     return (x.reshape(1), 0) if x.ndim == 0 else (x, normalize_axis(dim, x.ndim, op))
 
 
-def softmax(x: Tensor, dim) -> Tensor:
+def softmax(x: Tensor, dim: int) -> Tensor:
     """exp(x) / sum(exp(x)) along dim, computed stably."""
     values, axis = _along(x, dim, "softmax")
     out = Softmax.apply(values, axis=axis)
     return out.reshape(()) if x.ndim == 0 else out
 
 
-def log_softmax(x: Tensor, dim) -> Tensor:
+def log_softmax(x: Tensor, dim: int) -> Tensor:
     """log(softmax(x)) along dim, stable for any finite logits."""
     values, axis = _along(x, dim, "log_softmax")
     out = LogSoftmax.apply(values, axis=axis)

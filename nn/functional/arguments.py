@@ -6,9 +6,13 @@ nn.functional does not re-export them."""
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import autograd as ag
 
 
-def pair(value, name: str, op: str) -> tuple:
+def pair(value, name: str, op: str) -> tuple[int, int]:
     """An int or a pair of ints as a pair, as PyTorch's _pair."""
     if isinstance(value, numbers.Integral):
         return int(value), int(value)
@@ -20,11 +24,11 @@ def pair(value, name: str, op: str) -> tuple:
     return int(value[0]), int(value[1])
 
 
-def shape_of(t) -> tuple:
+def shape_of(t: ag.Tensor) -> tuple[int, ...]:
     return tuple(t.shape)
 
 
-def resolve_reduction(size_average, reduce, reduction: str, op: str) -> str:
+def resolve_reduction(size_average: bool | None, reduce: bool | None, reduction: str, op: str) -> str:
     """The reduction, honouring PyTorch's deprecated size_average/reduce flags."""
     if size_average is not None or reduce is not None:
         size_average = True if size_average is None else size_average
@@ -35,7 +39,7 @@ def resolve_reduction(size_average, reduce, reduction: str, op: str) -> str:
     return reduction
 
 
-def as_batch4(input, op: str):
+def as_batch4(input: ag.Tensor, op: str) -> tuple[ag.Tensor, bool]:
     """(N, C, H, W) as is, unbatched (C, H, W) with a batch of one; anything else is an error."""
     if input.ndim == 4:
         return input, True
@@ -44,7 +48,8 @@ def as_batch4(input, op: str):
     raise ValueError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {shape_of(input)}")
 
 
-def conv_padding(padding, kernel, stride, dilation):
+def conv_padding(padding: str | int | tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+                 dilation: tuple[int, int]) -> tuple[int, int, int, int]:
     """(top, bottom, left, right) from an int, a pair, 'valid' or 'same' (extra on the bottom/right)."""
     if isinstance(padding, str):
         if padding == "valid":

@@ -168,8 +168,9 @@ def cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None 
             return _MeanSoftmaxCrossEntropy.apply(input, target=indices)  # the common case, one node
     log_probs = log_softmax(input, class_dim)
     weight_shape = (1,) * class_dim + (classes,) + (1,) * (input.ndim - class_dim - 1)
-    weight = _class_weight(weight, classes, "cross_entropy")
-    class_weight = None if weight is None else ag.from_numpy(weight.astype(input.dtype).reshape(weight_shape))
+    weight = _class_weight(weight, classes, "cross_entropy")  # an array (or None) from here on
+    class_weight = None if weight is None else ag.from_numpy(
+        weight.astype(input.dtype).reshape(weight_shape))  # type: ignore[arg-type]
     if np.asarray(target).dtype.kind == "f":
         if shape_of(target) != shape_of(input):
             raise ValueError(f"cross_entropy: probability targets must have the input's shape {shape_of(input)}, "

@@ -58,11 +58,14 @@ def batch_norm(input: ag.Tensor, running_mean: ag.Tensor | None, running_var: ag
 def layer_norm(input: ag.Tensor, normalized_shape: int | Sequence[int], weight: ag.Tensor | None = None, bias: ag.Tensor | None = None,
                eps: float = 1e-5) -> ag.Tensor:
     """Normalises over the trailing `normalized_shape` dims (biased variance), then scales and shifts."""
-    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
-    count = len(normalized_shape)
+    # (the ignores: mypy can't narrow by numbers.Integral, so normalized_shape stays int | Sequence[int] for it)
+    normalized_shape = ((normalized_shape,) if isinstance(normalized_shape, numbers.Integral)  # type: ignore[assignment]
+                        else tuple(normalized_shape))  # type: ignore[arg-type]
+    count = len(normalized_shape)  # type: ignore[arg-type]
     if count == 0 or shape_of(input)[input.ndim - count:] != normalized_shape:
-        raise ValueError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
-                         f"[*, {', '.join(map(str, normalized_shape))}], but got input of size {list(input.shape)}")
+        raise ValueError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "  # type: ignore[arg-type]
+                         f"[*, {', '.join(map(str, normalized_shape))}], "  # type: ignore[arg-type]
+                         f"but got input of size {list(input.shape)}")
     out = _standardize(input, tuple(range(input.ndim - count, input.ndim)), eps)[0]
     if weight is not None:
         out = out * weight

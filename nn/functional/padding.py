@@ -3,6 +3,7 @@ replicate and circular padding as one index_select per padded dim."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -16,7 +17,7 @@ def pad(input: ag.Tensor, pad: Sequence[int], mode: str = "constant", value: flo
     """
     if mode == "constant":
         return ag.pad(input, pad, value=0.0 if value is None else value)
-    np_modes = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+    np_modes: dict[str, Literal["reflect", "edge", "wrap"]] = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
     if mode not in np_modes:
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
     if value:

@@ -33,7 +33,9 @@ def _pool_geometry(size, kernel, stride, padding, dilation, ceil_mode, op):
     return out, after
 
 
-def _pool_setup(input, kernel_size, stride, padding, dilation, ceil_mode, op):
+def _pool_setup(input, kernel_size, stride, padding, dilation, ceil_mode, op) -> tuple[
+        ag.Tensor, bool, tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int, int, int]]:
+    # (x, batched, kernel, stride, padding, dilation, pads: left, right, top, bottom)
     x, batched = as_batch4(input, op)
     kernel = pair(kernel_size, "kernel_size", op)
     stride = kernel if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0) \
@@ -155,7 +157,7 @@ def adaptive_avg_pool2d(input: ag.Tensor, output_size: int | None | tuple[int | 
     """
     x, batched = as_batch4(input, "adaptive_avg_pool2d")
     sizes = (output_size, output_size) if isinstance(output_size, numbers.Integral) or output_size is None \
-        else tuple(output_size)
+        else tuple(output_size)  # type: ignore[arg-type]  # a pair here (mypy can't narrow by numbers.Integral)
     oh, ow = (x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
     dtype = x.dtype if x.dtype.kind == "f" else ag.get_default_dtype()
     out = _adaptive_matrix(x.shape[2], oh, dtype) @ x @ _adaptive_matrix(x.shape[3], ow, dtype).T
