@@ -108,6 +108,16 @@ def fitted(node, grads):
     return out
 
 
+def hooked(hooks, grad):
+    """A node's final gradient after its pre-hooks: each sees the gradient so far and may
+    return a replacement."""
+    for hook in hooks:
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    return grad
+
+
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targets=None, trace=None):
     """Propagates `root_grads` from `roots` to every node that can be reached.
 
@@ -142,11 +152,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
                 if not looking:
                     hooks = node.pre_hooks
                     if hooks:
-                        for hook in hooks:
-                            replaced = hook(grad)
-                            if replaced is not None:
-                                grad = replaced
-                        replaced = None
+                        grad = hooked(hooks, grad)
                     if targets is not None:
                         if node in wanted:
                             captured[node] = grad
@@ -179,7 +185,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
                             pending[parent] = pending[parent] + g
                         else:
                             pending[parent] = g
-                grads = g = grad = None  # leaves count references to what they are given
+                grads = g = grad = None  # so that an array a leaf is given later is referenced once in this frame
     finally:
         if pause_gc:
             gc.enable()

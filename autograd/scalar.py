@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import anomaly
-from .engine import run_backward, visit_order
+from .engine import hooked, run_backward, visit_order
 
 if TYPE_CHECKING:
     from .drawing.dot import Drawing
@@ -246,10 +246,7 @@ def _backward(root):
             node._pending = 0.0
             hooks = node.pre_hooks
             if hooks:
-                for hook in hooks:
-                    replaced = hook(grad)
-                    if replaced is not None:
-                        grad = replaced
+                grad = hooked(hooks, grad)
             node.retain_hook(grad)
             first = node._in0
             if first is not None:
