@@ -15,10 +15,11 @@ from .shapes import ShapeError
 from .gradcheck import GradcheckError, check_module, gradcheck, gradgradcheck, numerical_jacobian
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.activation import elu, gelu, leaky_relu, silu, softplus
-from .ops.elementwise import (abs, add, clamp, clip, cos, div, divide, eq, erf, exp, expm1,  # noqa: A004
-                              floor_divide, ge, gt, isfinite, isinf, isnan, le, log, log1p, logical_and,
-                              logical_not, logical_or, lt, masked_fill, maximum, minimum, mul, multiply,
-                              ne, neg, pow, reciprocal, relu, rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where)
+from .ops.elementwise import (abs, add, clamp, clip, cos, div, divide, erf, exp, expm1, log, log1p,  # noqa: A004
+                              masked_fill, maximum, minimum, mul, multiply, neg, pow, reciprocal, relu,
+                              rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where)
+from .ops.comparison import (eq, floor_divide, ge, gt, isfinite, isinf, isnan, le, logical_and, logical_not,  # noqa: A004
+                             logical_or, lt, ne)
 from .ops.linalg import bmm, dot, einsum, matmul, mm, outer
 from .ops.reduce import (all, amax, amin, any, argmax, argmin, cumsum, max, mean, min, norm, prod,  # noqa: A004
                          std, sum, var)

@@ -9,7 +9,7 @@ from . import dtypes
 from .shapes import shape_from_args
 from .device import device as _device
 from .random import default_generator
-from .tensor import Tensor, default_float_array
+from .tensor import Tensor
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -78,7 +78,7 @@ def tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_gr
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         data = [d._data if isinstance(d, Tensor) else d for d in data]
     try:
-        array = np.array(data, dtype=dtype) if dtype is not None else np.array(default_float_array(data), copy=True)
+        array = np.array(data, dtype=dtype) if dtype is not None else np.array(dtypes.default_float_array(data), copy=True)
     except ValueError as error:
         _check_rectangular(data, "tensor")
         asked = "" if dtype is None else f" (converting to dtype {np.dtype(dtype)})"
@@ -89,7 +89,7 @@ def tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_gr
 def as_tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None, device: DeviceLike | None = None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
-    return _finish(default_float_array(data._data if isinstance(data, Tensor) else data, "as_tensor"), dtype, False, device)
+    return _finish(dtypes.default_float_array(data._data if isinstance(data, Tensor) else data, "as_tensor"), dtype, False, device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -128,7 +128,7 @@ def empty(*shape: ShapeArg, dtype: DTypeLike | None = None, requires_grad: bool 
 def full(shape: ShapeArg, fill_value: complex, dtype: DTypeLike | None = None, requires_grad: bool = False,
          device: DeviceLike | None = None) -> Tensor:
     if dtype is None:
-        dtype = default_float_array(fill_value).dtype
+        dtype = dtypes.default_float_array(fill_value).dtype
     return _filled((shape,) if isinstance(shape, int) else (tuple(shape),), fill_value, dtype,
                    requires_grad, device, "full")
 
@@ -162,7 +162,7 @@ def arange(start: float | Tensor, end: float | Tensor | None = None, step: float
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    return _finish(default_float_array(np.arange(*values)), dtype, requires_grad, device)
+    return _finish(dtypes.default_float_array(np.arange(*values)), dtype, requires_grad, device)
 
 
 def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None, requires_grad: bool = False,

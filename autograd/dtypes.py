@@ -1,4 +1,5 @@
-"""Dtypes are NumPy dtype objects, so they pass straight to NumPy and print as PyTorch's."""
+"""Dtypes are NumPy dtype objects, so they pass straight to NumPy and print as PyTorch's; and
+PyTorch's dtype rules: the default float dtype, float promotion, which dtypes can carry a gradient."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -65,3 +66,21 @@ def promoted_float(arrays: Iterable[Any]) -> np.dtype:
     if dimensioned is not None:
         return dimensioned
     return zero_dim if zero_dim is not None else get_default_dtype()
+
+
+def default_float_array(data: Any, op: str = "tensor") -> np.ndarray:
+    """np.asarray with PyTorch's dtype rules: Python floats become the default float dtype."""
+    array = data if isinstance(data, np.ndarray) else np.asarray(data)
+    if array.dtype == np.float64 and not isinstance(data, (np.ndarray, np.generic)):
+        return array.astype(get_default_dtype())
+    if array.dtype.kind not in "biufc":  # bool, integers, floats, complex: not str or object
+        raise TypeError(f"{op}: could not turn {type(data).__name__} into a numeric array (NumPy reads it as dtype "
+                        f"{array.dtype}); pass numbers, nested lists of numbers, or a NumPy array")
+    return array
+
+
+def check_float_for_grad(dtype: np.dtype, op: str = "requires_grad") -> None:
+    """Raises unless `dtype` can carry a gradient (floating point or complex)."""
+    if dtype.kind not in "fc":
+        raise RuntimeError(f"{op}: only tensors of floating point dtype can require gradients, "
+                           f"got {dtype}; convert first, e.g. t.float() or ag.tensor(..., dtype=ag.float32)")

@@ -33,23 +33,6 @@ if TYPE_CHECKING:
     ShapeArg: TypeAlias = "int | Sequence[int]"
 
 
-def default_float_array(data: Any, op: str = "tensor") -> np.ndarray:
-    """np.asarray with PyTorch's dtype rules: Python floats become the default float dtype."""
-    array = data if isinstance(data, np.ndarray) else np.asarray(data)
-    if array.dtype == np.float64 and not isinstance(data, (np.ndarray, np.generic)):
-        return array.astype(dtypes.get_default_dtype())
-    if array.dtype.kind not in "biufc":  # bool, integers, floats, complex: not str or object
-        raise TypeError(f"{op}: could not turn {type(data).__name__} into a numeric array (NumPy reads it as dtype "
-                        f"{array.dtype}); pass numbers, nested lists of numbers, or a NumPy array")
-    return array
-
-
-def _check_float_for_grad(dtype: np.dtype, op: str = "requires_grad") -> None:
-    if dtype.kind not in "fc":
-        raise RuntimeError(f"{op}: only tensors of floating point dtype can require gradients, "
-                           f"got {dtype}; convert first, e.g. t.float() or ag.tensor(..., dtype=ag.float32)")
-
-
 class Tensor:
     """An n-dimensional array that records the operations applied to it.
 
@@ -74,7 +57,7 @@ class Tensor:
 
     def __init__(self, data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_grad: _bool = False) -> None:
         data = data._data if isinstance(data, Tensor) else data
-        array = np.array(data if dtype is not None else default_float_array(data), dtype=dtype, copy=True)
+        array = np.array(data if dtype is not None else dtypes.default_float_array(data), dtype=dtype, copy=True)
         self._data = array
         self.grad = None
         self.grad_fn = None
@@ -134,7 +117,7 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, flag: _bool) -> None:
         if flag:
-            _check_float_for_grad(self._data.dtype)
+            dtypes.check_float_for_grad(self._data.dtype)
         elif self.grad_fn is not None:
             raise RuntimeError("requires_grad: you can only change requires_grad of leaf tensors; "
                                "use t.detach() to get a tensor that does not require grad")
@@ -587,10 +570,11 @@ def is_tensor(obj: object) -> bool:
 
 # The operator functions, bound at import time below (they import this module themselves).
 from .ops.elementwise import (  # noqa: E402
-    abs, add, ceil, clamp, cos, div, eq, exp, expm1, floor, floor_divide, ge, gt, isfinite, isnan,
-    le, log, log1p, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul, ne,
-    neg, pow, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where, cast,
-    clone, masked_fill)
+    abs, add, clamp, cos, div, exp, expm1, log, log1p, maximum, minimum, mul, neg, pow, reciprocal, relu,
+    rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where, cast, clone, masked_fill)
+from .ops.comparison import (  # noqa: E402
+    ceil, eq, floor, floor_divide, ge, gt, isfinite, isnan, le, logical_and, logical_not, logical_or,
+    logical_xor, lt, ne, remainder, round)
 from .ops.reduce import (  # noqa: E402
     all, amax, amin, any, argmax, argmin, cumsum, max, mean, min, norm, prod, std, sum, var)
 from .ops.softmax import log_softmax, logsumexp, softmax  # noqa: E402

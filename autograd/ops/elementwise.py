@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..shapes import ShapeError, broadcast_together
-from ..function import Primitive, explained_error, watch_indices
+from ..function import Primitive, watch_indices
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
@@ -575,42 +575,3 @@ def cast(a: Tensor, dtype: DTypeLike) -> Tensor:
     if dtype.kind not in "fc":
         return Tensor._make(raw(a).astype(dtype))  # integer and bool results carry no gradient
     return Cast.apply(a, dtype=dtype)
-
-
-# ---- no gradient: comparisons, rounding, logic ------------------------------------------
-
-_TORCH_NAMES = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le", "greater": "gt",
-                "greater_equal": "ge"}
-
-
-def _no_grad(np_func: Callable[..., Any]) -> Callable[..., Tensor]:
-    name = _TORCH_NAMES.get(np_func.__name__, np_func.__name__)
-
-    def op(*args: Any) -> Tensor:
-        try:
-            return Tensor._make(np.asarray(np_func(*[raw(a) for a in args])))
-        except (ValueError, TypeError) as error:
-            raise explained_error(name, error, args) from None
-    op.__name__ = np_func.__name__
-    op.__doc__ = f"Elementwise {np_func.__name__}; the result carries no gradient."
-    return op
-
-
-eq: BinaryOp = _no_grad(np.equal)
-ne: BinaryOp = _no_grad(np.not_equal)
-lt: BinaryOp = _no_grad(np.less)
-le: BinaryOp = _no_grad(np.less_equal)
-gt: BinaryOp = _no_grad(np.greater)
-ge: BinaryOp = _no_grad(np.greater_equal)
-isnan: UnaryOp = _no_grad(np.isnan)
-isfinite: UnaryOp = _no_grad(np.isfinite)
-isinf: UnaryOp = _no_grad(np.isinf)
-logical_not: UnaryOp = _no_grad(np.logical_not)
-logical_and: BinaryOp = _no_grad(np.logical_and)
-logical_or: BinaryOp = _no_grad(np.logical_or)
-logical_xor: BinaryOp = _no_grad(np.logical_xor)
-floor: UnaryOp = _no_grad(np.floor)
-ceil: UnaryOp = _no_grad(np.ceil)
-round: UnaryOp = _no_grad(np.round)  # noqa: A001
-floor_divide: BinaryOp = _no_grad(np.floor_divide)
-remainder: BinaryOp = _no_grad(np.remainder)

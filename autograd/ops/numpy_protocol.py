@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from . import comparison as cmp
 from . import elementwise as ew
 from . import linalg as la
 from . import reduce as rd
@@ -34,12 +35,12 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {
     np.expm1: ew.expm1, np.sqrt: ew.sqrt, np.absolute: ew.abs, np.sign: ew.sign, np.sin: ew.sin,
     np.cos: ew.cos, np.tanh: ew.tanh, np.maximum: ew.maximum, np.minimum: ew.minimum,
     np.matmul: la.matmul, np.square: ew.square,
-    np.equal: ew.eq, np.not_equal: ew.ne, np.less: ew.lt, np.less_equal: ew.le,
-    np.greater: ew.gt, np.greater_equal: ew.ge, np.isnan: ew.isnan, np.isfinite: ew.isfinite,
-    np.isinf: ew.isinf, np.logical_not: ew.logical_not, np.logical_and: ew.logical_and,
-    np.logical_or: ew.logical_or, np.logical_xor: ew.logical_xor,
-    np.bitwise_and: ew.logical_and, np.bitwise_or: ew.logical_or, np.invert: ew.logical_not,
-    np.floor_divide: ew.floor_divide, np.remainder: ew.remainder, np.floor: ew.floor, np.ceil: ew.ceil,
+    np.equal: cmp.eq, np.not_equal: cmp.ne, np.less: cmp.lt, np.less_equal: cmp.le,
+    np.greater: cmp.gt, np.greater_equal: cmp.ge, np.isnan: cmp.isnan, np.isfinite: cmp.isfinite,
+    np.isinf: cmp.isinf, np.logical_not: cmp.logical_not, np.logical_and: cmp.logical_and,
+    np.logical_or: cmp.logical_or, np.logical_xor: cmp.logical_xor,
+    np.bitwise_and: cmp.logical_and, np.bitwise_or: cmp.logical_or, np.invert: cmp.logical_not,
+    np.floor_divide: cmp.floor_divide, np.remainder: cmp.remainder, np.floor: cmp.floor, np.ceil: cmp.ceil,
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
