@@ -114,7 +114,7 @@ def test_backward_visits_nodes_in_the_engines_order(monkeypatch):
     root = total(scalar_nodes(5))
     seen = []
     monkeypatch.setattr(ag.Scalar, "retain_hook", lambda self, grad: seen.append(self))
-    root.backward()  # a replaced protocol is honoured: the generic engine runs it
+    root.backward()  # a replaced retain_hook is honoured: Scalar's walk calls the protocol
     assert seen == list(visit_order([root]))
 
 
