@@ -85,15 +85,18 @@ def _nodes_leading_to(roots, targets):
     return needed
 
 
-def fitted(node, grads):
+def fitted(node, grads, convert=None):
     """The gradients `node` computed for its inputs, each in its input's shape and dtype: summed
     over the dimensions broadcasting added (the one broadcast reduction) and cast as PyTorch
-    does (each input gets a gradient of its own dtype). Arrays, or Tensors under create_graph."""
+    does (each input gets a gradient of its own dtype). Arrays, or Tensors under create_graph;
+    `convert` first turns any other value a rule returned (a number, a NumPy scalar) into one."""
     out = []
     for i, (grad, parent) in enumerate(zip(grads, node.inputs)):
         if grad is None or parent is None:
             out.append(None)
             continue
+        if convert is not None and type(grad) is not _ndarray:
+            grad = convert(grad)
         shape = parent.output_shape
         if grad.shape != shape:
             if not broadcastable_to(shape, grad.shape):

@@ -280,7 +280,7 @@ class Function:
         for g, parent in zip(grads, inputs):  # usually every gradient fits its input already
             if g is not None and parent is not None and (type(g) is not _ndarray or g.dtype is not parent.output_dtype
                                                          or g.shape != parent.output_shape):
-                return fitted(self, _as_gradients(grads, inputs, tensor_mode))
+                return fitted(self, grads, _as_tensor if tensor_mode else _as_array)
         return grads
 
     def release(self) -> None:
@@ -371,19 +371,14 @@ class Primitive(Function):
     _array_forward = True
 
 
-def _as_gradients(grads, inputs, tensor_mode):
-    """What a gradient rule returned as the engine's currency: arrays, or Tensors (and arrays)
-    under create_graph; None where an input needs no gradient."""
-    out = []
-    for g, parent in zip(grads, inputs):
-        if g is not None and parent is not None and type(g) is not _ndarray:
-            if tensor_mode:
-                if not isinstance(g, Tensor):
-                    g = _make(np.asarray(g))
-            else:
-                g = g._data if isinstance(g, Tensor) else np.asarray(g)
-        out.append(None if parent is None else g)
-    return out
+def _as_array(grad):
+    """A gradient a rule returned, as the walk's currency on arrays."""
+    return grad._data if isinstance(grad, Tensor) else np.asarray(grad)
+
+
+def _as_tensor(grad):
+    """A gradient a rule returned, as the walk's currency under create_graph (arrays stay arrays)."""
+    return grad if isinstance(grad, Tensor) else _make(np.asarray(grad))
 
 
 def watch_indices(out: Tensor, indices: Sequence[Any]) -> Tensor:
