@@ -68,8 +68,9 @@ def gradient_checks(nn: ModuleType) -> ModuleCheck:
 
 
 def train_digits(nn: ModuleType, optim: ModuleType, epochs: int,
-                 progress: Callable[..., Iterable[Any]]) -> tuple[Any, list[float], float]:
-    """An MLP on scikit-learn's bundled 8x8 digits (no download), with Adam and a DataLoader."""
+                 progress: Callable[..., Iterable[Any]]) -> tuple[Any, list[float], float, tuple[np.ndarray, int]]:
+    """An MLP on scikit-learn's bundled 8x8 digits (no download), with Adam and a DataLoader;
+    also returns one test digit and its label, to draw the trained network on."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
@@ -94,7 +95,7 @@ def train_digits(nn: ModuleType, optim: ModuleType, epochs: int,
     with ag.no_grad():
         predicted = model(ag.tensor(x_test)).argmax(dim=1).numpy()
     accuracy = float((predicted == y_test).mean())
-    return model, losses, accuracy
+    return model, losses, accuracy, (x_test[0], int(y_test[0]))
 
 
 def save_drawing(drawing: Drawing, folder: Path, name: str, have_dot: bool) -> list[Path]:
@@ -142,12 +143,12 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"dL/dW2 = {found['dL/dW2']}, dL/dW1 = {found['dL/dW1']} (all as in the article)")
     report = gradient_checks(nn)
     print("gradient checks: passed\n" + str(report))
-    model, losses, accuracy = train_digits(nn, optim, args.epochs, tqdm)
+    model, losses, accuracy, (digit, label) = train_digits(nn, optim, args.epochs, tqdm)
     print(f"digits MLP: test accuracy {accuracy:.1%} after {args.epochs} epochs")
 
     written = save_drawing(article_drawing, folder, "article_004_graph", have_dot)
-    sample = ag.zeros(1, 64)
-    written += save_drawing(ag.draw(nn.functional.cross_entropy(model(sample), ag.tensor([0])),
+    sample = ag.tensor(digit, dtype=ag.float32).reshape(1, 64)  # a real test digit: every gradient on the drawing is one
+    written += save_drawing(ag.draw(nn.functional.cross_entropy(model(sample), ag.tensor([label])),
                                     params=model, collapse=True), folder, "digits_mlp_graph", have_dot)
     plot_losses(losses, folder / "loss_curve.png")
     written.append(folder / "loss_curve.png")

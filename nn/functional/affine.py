@@ -28,6 +28,8 @@ class _Linear(ag.Primitive):
     parameter's own (row-major) layout: dx = g W, dW = g^T x, db = sum of g over rows, in
     the vocabulary arrays and Tensors share, so that it is itself differentiable."""
 
+    symbol = "linear"
+
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)

@@ -202,6 +202,8 @@ class _MeanSoftmaxCrossEntropy(ag.Primitive):
     """mean_i -log softmax(x_i)[t_i] for logits (N, C) and class indices t, as one node.
     Backward (softmax(x) - onehot(t)) * g / N, in the vocabulary arrays and Tensors share."""
 
+    symbol = "CE"
+
     @staticmethod
     def forward(ctx, x, target=None):
         shifted = x - x.max(axis=1, keepdims=True)
@@ -228,6 +230,8 @@ class _MeanSoftmaxCrossEntropy(ag.Primitive):
 class _BinaryCrossEntropy(ag.Function):
     """Elementwise -(y log x + (1 - y) log(1 - x)), each log clamped at -100, with PyTorch's
     gradient (x - y) / max(x (1 - x), 1e-12): finite even where x is exactly 0 or 1."""
+
+    symbol = "BCE"
 
     @staticmethod
     def forward(ctx, x, y):

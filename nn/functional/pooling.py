@@ -81,6 +81,8 @@ class _TiledMaxPool(ag.Function):
     one reshape and max forward; backward sends each gradient to its window's first maximum
     (PyTorch's choice among ties), through Tensor ops so that it is itself differentiable."""
 
+    symbol = "maxpool"
+
     @staticmethod
     def forward(ctx, x, kernel=(2, 2)):
         n, c, h, w = x.shape

@@ -673,6 +673,25 @@ def test_operators_are_labelled_by_the_symbol_their_node_gives():
     np.testing.assert_allclose(step.inputs[0].local, [1 / 4, 1 / 16])  # elementwise: an array of x's shape
 
 
+def test_fused_nn_ops_draw_short_symbols_with_their_full_name_as_tooltip():
+    nn = pytest.importorskip("nn")
+    F = pytest.importorskip("nn.functional")
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    x = ag.randn(5, 4)
+    losses = [F.cross_entropy(model(x), ag.tensor([0, 1, 0, 1, 1])),
+              F.binary_cross_entropy(model(x).sigmoid(), ag.ones(5, 2)),
+              F.max_pool2d(ag.randn(1, 1, 4, 4, requires_grad=True), 2).sum()]
+    circles = [c for loss in losses for c in Parsed(draw(loss)).circles()]
+    symbols = {c.lines[0] for c in circles}
+    assert {"CE", "BCE", "linear", "maxpool"} <= symbols
+    assert all(len(c.lines[0]) <= 8 for c in circles), symbols
+    tooltips = {c.lines[0]: c.attrs["tooltip"] for c in circles}
+    assert tooltips["CE"] == "MeanSoftmaxCrossEntropy" and tooltips["BCE"] == "BinaryCrossEntropy"
+    assert tooltips["σ"] == "Sigmoid" and tooltips["ReLU"] == "Relu"
+    assert tooltips["linear"] == "Linear" and tooltips["maxpool"] == "TiledMaxPool"
+
+
 def test_scalar_symbols_come_from_the_scalar_and_leave_its_name_alone():
     a, b = ag.Scalar(2.0, label="a"), ag.Scalar(3.0, label="b")
     cases = [(a * b, "*", "×"), (a - b, "-", "−"), (a / b, "/", "÷"), (-a, "neg", "−"), (a.sigmoid(), "sigmoid", "σ"),

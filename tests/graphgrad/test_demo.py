@@ -1,4 +1,5 @@
 """The demo writes its drawings, plot and report; without Graphviz's dot it still runs."""
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -30,3 +31,9 @@ def test_demo_without_dot_writes_dot_sources_and_says_how_to_get_images(tmp_path
         "article_004_graph.dot", "digits_mlp_graph.dot", "loss_curve.png", "report.md"]
     out = capsys.readouterr().out
     assert "apt-get install graphviz" in out and "brew install graphviz" in out
+    # the MLP is drawn on a real digit: the first layer's weight gradient is not zero, and the
+    # fused cross-entropy is drawn as CE
+    dot = (tmp_path / "digits_mlp_graph.dot").read_text()
+    first_weight = re.search(r'label="0\\nweight \(64×64\)  ‖grad‖ = ([0-9.e-]+)', dot)
+    assert first_weight and float(first_weight.group(1)) > 0
+    assert "label=CE" in dot and "tooltip=MeanSoftmaxCrossEntropy" in dot
