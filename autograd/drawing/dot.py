@@ -12,15 +12,15 @@ try:
 except ImportError:  # drawing needs it; autograd's engine does not
     graphviz = None
 
-INSTALL_HINT = ("Rendering needs Graphviz's `dot` program, which was not found on PATH. Install it with "
-                "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
-                "`conda install graphviz` (conda); the pip package `graphviz` is only the Python interface. "
-                "The DOT text is still available as `.source` (paste it into any Graphviz viewer).")
+_GET_DOT = ("`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
+            "`conda install graphviz` (conda)")
 
-PACKAGE_HINT = ("Drawing needs the Python package `graphviz`, which is not installed: `pip install graphviz`. "
-                "Rendering a drawing also needs Graphviz's `dot` program: install it with "
-                "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
-                "`conda install graphviz` (conda).")
+INSTALL_HINT = (f"Rendering needs Graphviz's `dot` program, which was not found on PATH. Install it with "
+                f"{_GET_DOT}; the pip package `graphviz` is only the Python interface. "
+                f"The DOT text is still available as `.source` (paste it into any Graphviz viewer).")
+
+PACKAGE_HINT = (f"Drawing needs the Python package `graphviz`, which is not installed: `pip install graphviz`. "
+                f"Rendering a drawing also needs Graphviz's `dot` program: install it with {_GET_DOT}.")
 
 
 # (the base class is chosen at import, as graphviz is optional: mypy cannot check it statically)
@@ -49,20 +49,20 @@ class Drawing(graphviz.Digraph if graphviz is not None else object):  # type: ig
         super().__init__(*args, **kwargs)
 
     def pipe(self, *args, **kwargs):
-        try:
-            return super().pipe(*args, **kwargs)
-        except GraphvizNotInstalledError:
-            raise
-        except graphviz.ExecutableNotFound as error:
-            raise GraphvizNotInstalledError(f"{INSTALL_HINT} ({error})") from error
+        return _running_dot(super().pipe, *args, **kwargs)
 
     def render(self, *args, **kwargs):
-        try:
-            return super().render(*args, **kwargs)
-        except GraphvizNotInstalledError:
-            raise
-        except graphviz.ExecutableNotFound as error:
-            raise GraphvizNotInstalledError(f"{INSTALL_HINT} ({error})") from error
+        return _running_dot(super().render, *args, **kwargs)
+
+
+def _running_dot(method, *args, **kwargs):
+    """graphviz's pipe or render, whose error for a missing `dot` says how to install it."""
+    try:
+        return method(*args, **kwargs)
+    except GraphvizNotInstalledError:
+        raise
+    except graphviz.ExecutableNotFound as error:
+        raise GraphvizNotInstalledError(f"{INSTALL_HINT} ({error})") from error
 
 
 # Only called while painting a Drawing, whose creation checked that graphviz is installed.

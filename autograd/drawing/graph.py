@@ -23,7 +23,7 @@ import numpy as np
 from ..engine import run_backward, visit_order
 from ..function import node_of
 from ..grad_mode import no_grad
-from .style import operator_symbol
+from .style import op_name, operator_symbol
 
 
 class Variable:
@@ -322,9 +322,7 @@ def _named_items(source, argument):
 
 def _label(node, slots=()):
     """The label of a node's circle: its symbol (or, without one, its name) and its constants."""
-    symbol = node.symbol
-    if symbol is None:
-        symbol = node.name.lstrip("_")  # a private Function class still reads as its name
+    symbol = node.symbol if node.symbol is not None else op_name(node)
     power = getattr(node, "power", False)  # its first argument to the power of its second (Pow)
     return operator_symbol(symbol, slots, power, getattr(node, "dims", None))
 

@@ -97,7 +97,7 @@ class Painter:
 
     def _circle(self, target, op):
         attrs = {"shape": "circle", "style": "filled", "fillcolor": style.OPERATOR_FILL, "fontsize": "12",
-                 "width": "0.45", "margin": "0.03", "tooltip": op.node.name.lstrip("_")}  # the full op name
+                 "width": "0.45", "margin": "0.03", "tooltip": style.op_name(op.node)}
         if self._is_current(op.node):
             attrs.update(color=style.BACKWARD_COLOR, penwidth="2.5")
         target.node(op.key, literal(style.dot_label([op.symbol])), **attrs)

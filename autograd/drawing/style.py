@@ -41,6 +41,11 @@ def power_symbol(exponent_text: str) -> str:
     return f"(·)^{exponent_text}"
 
 
+def op_name(node) -> str:
+    """An operator's full name as drawings write it: a private Function class reads as its name."""
+    return node.name.lstrip("_")
+
+
 def operator_symbol(symbol: str, slots=(), power: bool = False, dims=None) -> str:
     """The label of an operator circle, from the operator's textbook symbol (or its name).
 
