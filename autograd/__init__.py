@@ -7,7 +7,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        linspace, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
 from .device import cuda, device
-from .drawing import BackwardSteps, GraphvizNotInstalledError, draw, draw_backward_steps
+from .drawing import BackwardSteps, ForwardSteps, GraphvizNotInstalledError, draw, draw_backward_steps, draw_forward_steps
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, int8, int16,  # noqa: A004
                      int32, int64, long, set_default_dtype, uint8)
 from .function import Function, Primitive
@@ -63,5 +63,5 @@ __all__ = [
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "gradcheck", "gradgradcheck", "numerical_jacobian", "check_module", "GradcheckError", "ShapeError",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "autograd", "data", "func", "save", "load",
-    "draw", "draw_backward_steps", "BackwardSteps", "GraphvizNotInstalledError",
+    "draw", "draw_backward_steps", "draw_forward_steps", "BackwardSteps", "ForwardSteps", "GraphvizNotInstalledError",
 ]

@@ -72,7 +72,7 @@ class Function:
 
     # subclasses get a __dict__ for what forward stores on ctx
     __slots__ = ("inputs", "needs_input_grad", "output_shape", "output_dtype", "_output", "_saved", "_sources",
-                 "_constants", "__weakref__")
+                 "_constants", "_options", "_versions", "__weakref__")
     inputs: tuple[Node | None, ...]  # per forward argument: the node its gradient goes to (None: it needs none)
     needs_input_grad: tuple[bool, ...]
     output_shape: tuple[int, ...]
@@ -80,7 +80,9 @@ class Function:
     _output: weakref.ref[Tensor]
     _saved: Any  # what forward saved (a tuple); None once released
     _sources: Any  # (index, input or None, version, counter) per saved input/output, or ()
-    _constants: dict[int, Any] | None
+    _constants: dict[int, Any] | None  # the arguments that need no gradient, by position
+    _options: dict[str, Any] | None  # the keyword options forward was called with
+    _versions: dict[int, int] | None  # by position: the version of a Tensor argument already changed in place
     _anomaly_frame: FrameSummary | None  # set only under detect_anomaly (in a subclass's __dict__)
     _array_forward = False
     _is_view = False
@@ -90,6 +92,7 @@ class Function:
     symbol: str | None = None  # drawing: the operator's short textbook symbol ("×", "Σ", "CE"); None: its name
     elementwise = False  # drawing: True where the Jacobian is diagonal when an input has the output's shape
     _watched: tuple[tuple[Tensor, int], ...] = ()  # (tensor, version) of index/mask tensors, set on the instance by watch_indices
+    output_version = 0  # the output's version when this node made it (set on the node by views and in-place ops)
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **options: Any) -> Any:
@@ -105,13 +108,18 @@ class Function:
         ctx = _new(cls)
         ctx._saved = ()
         if grad_enabled():
-            # one pass: the arrays forward runs on, which inputs need a gradient, their nodes, and
-            # the arguments that need none by position (kept for inspection only; Tensors weakly)
+            # one pass: the arrays forward runs on, which inputs need a gradient, their nodes, the
+            # arguments that need none by position, and the versions of Tensors changed in place
+            # before (the last two let a drawing run forward again, or tell that it cannot)
             parents: list[Node | None]  # (a declaration: no code runs)
-            arrays, needs, parents, record, constants = [], [], [], False, None
+            arrays, needs, parents, record, constants, versions = [], [], [], False, None, None
             for a in args:
                 if type(a) is Tensor or isinstance(a, Tensor):
                     arrays.append(a._data)
+                    if a._vc is not None:
+                        if versions is None:
+                            versions = {}
+                        versions[len(arrays) - 1] = a._vc[0]
                     if a._requires_grad:
                         needs.append(True)
                         node: Node | None = a.grad_fn
@@ -120,7 +128,7 @@ class Function:
                         parents.append(node)
                         record = True
                         continue
-                    constant = weakref.ref(a)
+                    constant = a
                 else:
                     constant = a
                     arrays.append(a)
@@ -160,11 +168,14 @@ class Function:
             out = _make(result._data, record)
         if cls._is_view and isinstance(args[0], Tensor) and np.may_share_memory(out._data, args[0]._data):
             link_view(out, args[0], (cls, args[1:], options))
+            ctx.output_version = out._version  # a view starts at its base's version
         if _anomaly.check_forward:
             anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if record:  # make ctx the graph node that produced `out`
             ctx.inputs = tuple(parents)
             ctx._constants = constants
+            ctx._options = options or None
+            ctx._versions = versions
             data = out._data
             ctx.output_shape = data.shape
             ctx.output_dtype = data.dtype
@@ -300,7 +311,9 @@ class Function:
 
     @property
     def args(self) -> tuple[Any, ...]:
-        """The forward arguments: Tensors (None once garbage-collected) and constants."""
+        """The forward arguments: Tensors (an intermediate one None once garbage-collected) and
+        constants. A Tensor may have changed in place since: compare its `_version` with
+        `arg_versions`."""
         constants = self._constants or {}
         values = []
         for i, parent in enumerate(self.inputs):
@@ -308,10 +321,22 @@ class Function:
                 value = parent.output if isinstance(parent, Function) else parent.variable
             else:
                 value = constants.get(i)
-                if isinstance(value, weakref.ref):
-                    value = value()
             values.append(value)
         return tuple(values)
+
+    @property
+    def arg_versions(self) -> tuple[int, ...]:
+        """For each forward argument, the version a Tensor there had when forward read it."""
+        versions = self._versions or {}
+        return tuple(versions.get(i, 0) for i in range(len(self.inputs)))
+
+    def rerun(self, values: Sequence[Any]) -> np.ndarray:
+        """The output array forward gives on `values` (one per forward argument, arrays where
+        a gradient flows): the same code on the same arrays, so the same numbers. The drawing
+        recomputes the values of freed intermediates with it."""
+        args = [_make(v) if parent is not None else v for v, parent in zip(values, self.inputs)]
+        with no_grad():
+            return type(self).apply(*args, **(self._options or {}))._data
 
     @property
     def output(self) -> Tensor | None:

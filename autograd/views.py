@@ -27,4 +27,5 @@ def refresh_view(view) -> None:
     node = replayed.grad_fn
     if node is not None:
         node._output = weakref.ref(view)
+        node.output_version = view._version
     view.grad_fn, aux["base_fn"] = node, base.grad_fn

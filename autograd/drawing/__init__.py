@@ -17,17 +17,18 @@ drawing needs the Python package `graphviz` (`pip install graphviz`), rendering 
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from . import style
+from .animation import Animated
 from .dot import Drawing, GraphvizNotInstalledError, require_graphviz
 from .graph import Gradients, GraphView
 from .layout import Layout
-from .paint import Frame, Options, Painter
+from .paint import Options, Painter
+from .steps import BackwardStep, BackwardSteps, ForwardStep, ForwardSteps, StepInput
 
-__all__ = ["draw", "draw_backward_steps", "BackwardSteps", "BackwardStep", "StepInput", "Drawing",
-           "GraphvizNotInstalledError"]
+__all__ = ["draw", "draw_backward_steps", "draw_forward_steps", "BackwardSteps", "BackwardStep", "StepInput",
+           "ForwardSteps", "ForwardStep", "Animated", "Drawing", "GraphvizNotInstalledError"]
 
 
 def draw(*roots: Any, values: bool = True, grads: bool | str = True, params: Any = None,
@@ -79,7 +80,7 @@ def draw(*roots: Any, values: bool = True, grads: bool | str = True, params: Any
     view = GraphView(roots, names, params, label)
     gradients = Gradients(view, grads, "draw(backward=True)" if backward else None)
     layout = Layout(view, collapse, max_depth, max_nodes)
-    return Painter(layout, gradients, options).paint()
+    return Painter(view, layout, gradients, options).paint()
 
 
 def draw_backward_steps(*roots: Any, values: bool = True, params: Any = None, names: Mapping[str, Any] | None = None,
@@ -102,6 +103,7 @@ def draw_backward_steps(*roots: Any, values: bool = True, params: Any = None, na
         >>> len(steps)  # (·)², −, ×, and the leaf w
         4
         >>> print(steps.table())  # doctest: +SKIP
+        >>> steps.save("backprop.gif")  # doctest: +SKIP
     """
     options = Options(values, True, False, max_elements, rankdir, True)
     view = GraphView(roots, names, params, label)
@@ -110,87 +112,23 @@ def draw_backward_steps(*roots: Any, values: bool = True, params: Any = None, na
     return BackwardSteps(view, layout, gradients, options)
 
 
-class StepInput(NamedTuple):
-    """One input of a backward step: d(output)/d(input) and the gradient passed to it."""
-    name: str
-    local: object   # array/float, or a description where it is not an array of the input's shape
-    passed: object  # array/float, or None where the input needs no gradient
+def draw_forward_steps(*roots: Any, params: Any = None, names: Mapping[str, Any] | None = None,
+                       label: str | Sequence[str] | None = None, collapse: bool = False, max_depth: int | None = None,
+                       max_nodes: int | None = 300, max_elements: int = 16, rankdir: str = "LR") -> ForwardSteps:
+    """The forward pass one operation at a time, in the order it ran: each frame computes one
+    value from values already there and stores it (the values backward will need: article
+    000's point about memory). Arguments are those of `draw`; the values are those the
+    forward pass produced (see `draw`). The same frames, table, animation and stepper as
+    `draw_backward_steps`.
 
-
-class BackwardStep(NamedTuple):
-    """One node visited by backprop: the gradient arriving at it and what it passes on."""
-    number: int
-    name: str
-    operator: str   # the operator that made this value, "" for a leaf
-    upstream: object
-    inputs: tuple
-
-
-class BackwardSteps:
-    """The frames (graphviz Digraphs) and the table of a step-by-step backward pass.
-
-    A sequence of frames: `len(steps)`, `steps[i]`, `for frame in steps`. `steps.steps` holds
-    the BackwardStep records; `steps.table()` the printable chain rule.
+    Example:
+        >>> import autograd as ag
+        >>> w, x = ag.tensor(1.0, requires_grad=True), ag.tensor(3.0)
+        >>> steps = ag.draw_forward_steps((w * x - 2) ** 2, names={"w": w, "x": x})
+        >>> [step.name for step in steps.steps]
+        ['w × x', 'w × x − 2', '(w × x − 2)²']
     """
-
-    def __init__(self, view, layout, gradients, options):
-        self._view, self._layout, self._gradients, self._options = view, layout, gradients, options
-        self.steps = [self._step(i, node) for i, node in enumerate(view.order)]
-
-    def _step(self, index, node):
-        var = self._view.var_of[node]
-        op = var.producer
-        inputs = []
-        if op is not None:
-            passed = self._gradients.edge.get(node)
-            locals_ = self._view.local_derivatives(op)
-            for input_var, position, local in zip(op.inputs, op.slots, locals_):
-                given = passed[position] if passed is not None else None
-                inputs.append(StepInput(_name(input_var), local, given))
-        return BackwardStep(index + 1, _name(var), op.symbol if op is not None else "",
-                            self._gradients.node.get(node), tuple(inputs))
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
-    def __getitem__(self, index: int) -> Drawing:
-        step = self.steps[index]
-        visited = set(self._view.order[:step.number])
-        frame = Frame(visited, self._view.order[step.number - 1], step, len(self.steps))
-        return Painter(self._layout, self._gradients, self._options, frame).paint()
-
-    def __iter__(self) -> Iterator[Drawing]:
-        return (self[i] for i in range(len(self.steps)))
-
-    def rows(self) -> list[list[str]]:
-        """The table as rows of strings: step, value, operator, upstream, input, local, passed."""
-        limit = self._options.max_elements
-        rows = []
-        for step in self.steps:
-            head = [str(step.number), step.name, step.operator or "(leaf)", style.compact(step.upstream, limit)]
-            if not step.inputs:
-                rows.append(head + ["", "", "gradient is final"])
-            for i, item in enumerate(step.inputs):
-                passed = style.compact(item.passed, limit) if item.passed is not None else "— (needs no grad)"
-                local = style.compact(item.local, limit) if item.passed is not None else "—"
-                rows.append((head if i == 0 else [""] * 4) + [item.name, local, passed])
-        return rows
-
-    def table(self) -> str:
-        """The steps as the chain rule: passed = upstream x local derivative, for each input."""
-        header = ["step", "value", "op", "upstream ∂out", "input", "local ∂out/∂in", "passed ∂/∂in"]
-        rows = [header] + self.rows()
-        widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.table()
-
-    def __repr__(self) -> str:
-        return f"<BackwardSteps: {len(self.steps)} steps; print(steps) for the table, iterate for the frames>"
-
-
-def _name(var):
-    return var.name or "(unnamed)"
+    options = Options(True, False, False, max_elements, rankdir, True)
+    view = GraphView(roots, names, params, label)
+    layout = Layout(view, collapse, max_depth, max_nodes)
+    return ForwardSteps(view, layout, Gradients(view, False), options)

@@ -23,31 +23,31 @@ import numpy as np
 from ..engine import run_backward, visit_order
 from ..function import node_of
 from ..grad_mode import no_grad
+from . import style
 from .style import op_name, operator_symbol
+from .values import ForwardValues, Unknown
 
 
 class Variable:
     """A box: a leaf, data that needs no gradient, or the result of an operator."""
 
-    __slots__ = ("key", "node", "obj", "kind", "name", "param", "shape", "producer", "consumers", "is_root")
+    __slots__ = ("key", "node", "obj", "kind", "name", "param", "expression", "shape", "producer", "consumers",
+                 "is_root")
 
     def __init__(self, key, node, obj, kind):
         self.key, self.node, self.obj, self.kind = key, node, obj, kind
         self.name = self.param = None
+        self.expression = ""  # what the drawing calls it without a name: "W1 @ x", "w₁", "0.5"
         self.shape = _shape_of(obj)
         self.producer = None
         self.consumers = []
         self.is_root = False
 
     @property
-    def value(self):
-        """The value now held (None once the tensor was freed or overwritten in place)."""
-        obj = self.obj
-        if obj is None:
-            return None
-        if self.node is obj:  # a Scalar
-            return obj.data
-        return np.asarray(obj)  # a Tensor's array (not a copy), or an array
+    def title(self) -> str:
+        """The name drawings and step tables use: the one given, else the parameter's, else
+        the expression that made it."""
+        return self.name or self.param or self.expression
 
     def stored_grad(self):
         """The `.grad` backward() left on this variable, if it keeps one."""
@@ -64,12 +64,13 @@ class Variable:
 class Operator:
     """A circle: one recorded operation, with one input per use of each argument."""
 
-    __slots__ = ("key", "node", "symbol", "inputs", "slots", "output")
+    __slots__ = ("key", "node", "symbol", "inputs", "slots", "constants", "output")
 
-    def __init__(self, key, node, symbol, inputs, slots, output):
+    def __init__(self, key, node, symbol, inputs, slots, constants, output):
         self.key, self.node, self.symbol = key, node, symbol
         self.inputs = inputs  # Variables, in argument order, repeated if used twice
         self.slots = slots    # for each input, its position in node.inputs
+        self.constants = constants  # per argument: None for an input, the number for a folded constant
         self.output = output
 
 
@@ -91,6 +92,7 @@ class GraphView:
                 raise TypeError(f"draw: cannot draw a {type(root).__name__}; give Tensors or Scalars")
         self.root_objs = [node_of(r) if _is_tensor(r) else r for r in root_nodes]
         self.order = list(visit_order(self.root_objs))
+        self.values = ForwardValues(self.order)
         self._data_vars = {}
         for node in reversed(self.order):
             self._add(node)
@@ -104,6 +106,8 @@ class GraphView:
                 var = self._data_var(root)
             var.is_root = True
             self.roots.append(var)
+        self._name_the_unnamed()
+        self.module_titles = _module_titles(params)
 
     # ---- building -------------------------------------------------------------------------
     def _new_var(self, node, obj, kind):
@@ -129,7 +133,7 @@ class GraphView:
             var = self.var_of[node] = self._new_var(node, node, "result" if node.inputs else "leaf")
             if node.inputs:
                 inputs = [self.var_of[p] for p in node.inputs]
-                self._add_operator(node, _label(node), inputs, list(range(len(inputs))), var)
+                self._add_operator(node, _label(node), inputs, list(range(len(inputs))), (), var)
             return
         inputs, positions, slots = [], [], []
         recorded = getattr(node, "input_shapes", ())
@@ -140,8 +144,6 @@ class GraphView:
                     var.shape = tuple(recorded[i])  # its tensor was freed: the consumer recorded its shape
             elif _is_tensor(arg):
                 var = self._data_var(arg)
-            elif arg is None:  # a tensor that needed no gradient, garbage-collected since
-                var = self._new_var(None, None, "data")
             elif isinstance(arg, (numbers.Number, np.bool_)):
                 slots.append(arg)
                 continue
@@ -160,14 +162,38 @@ class GraphView:
             output.shape = tuple(produced.shape)
         else:
             output = self.var_of[node] = self._new_var(node, produced, "result")
-        self._add_operator(node, _label(node, slots), inputs, positions, output)
+        self._add_operator(node, _label(node, slots), inputs, positions, slots, output)
 
-    def _add_operator(self, node, symbol, inputs, positions, output):
-        op = Operator(f"o{len(self.operators)}", node, symbol, inputs, positions, output)
+    def _add_operator(self, node, symbol, inputs, positions, constants, output):
+        op = Operator(f"o{len(self.operators)}", node, symbol, inputs, positions, constants, output)
         self.operators.append(op)
         output.producer = op
         for var in inputs:
             var.consumers.append(op)
+
+    def _name_the_unnamed(self):
+        """Unnamed values get what a textbook would write: the expression that made them from
+        named ones ("W1 @ x"); a one-element constant its number; other leaves w₁, w₂, ... and
+        data x₁, x₂, ... (in forward order, so the numbers follow the computation)."""
+        counts = {"leaf": 0, "data": 0}
+        for var in self.variables:  # forward order: inputs before results
+            if var.name or var.param:
+                continue
+            op = var.producer
+            if op is not None:
+                node = op.node
+                symbol = node.symbol if node.symbol is not None else op_name(node)
+                operands = [_short_name(v) for v in op.inputs]
+                var.expression = style.expression(symbol, operands, op.constants,
+                                                  getattr(node, "power", False), getattr(node, "dims", None))
+                continue
+            scalar = var.node is var.obj or (var.kind == "data" and np.size(var.obj) == 1)
+            value = self.values.of(var) if scalar else None
+            if value is not None and not isinstance(value, Unknown):
+                var.expression = style.number(np.asarray(value).item())
+            else:
+                counts[var.kind] = counts.get(var.kind, 0) + 1
+                var.expression = ("w" if var.kind == "leaf" else "x") + style.subscript(counts[var.kind])
 
     # ---- gradients ------------------------------------------------------------------------
     def graph_freed(self) -> bool:
@@ -202,7 +228,7 @@ class GraphView:
         """For each input of `op`: d(output)/d(input) where it is an array of the input's shape
         (one-element outputs, and elementwise ops without broadcasting), else a description."""
         output = op.output
-        ones = np.ones(output.shape, dtype=_dtype_of(output)) if hasattr(op.node, "args") else 1.0
+        ones = np.ones(output.shape, dtype=op.node.output_dtype) if hasattr(op.node, "args") else 1.0
         exact_all = _size(output) == 1
         with no_grad(), np.errstate(all="ignore"):
             derivatives = _flowing(op.node, op.node.propagate(ones))  # fitted to the inputs by the node
@@ -320,6 +346,21 @@ def _named_items(source, argument):
     return items
 
 
+def _short_name(var):
+    """A value's name inside an expression: a parameter by its own name ("weight", not
+    "layers.0.weight"; its module's cluster says which)."""
+    if var.param and var.name == var.param:
+        return var.param.rpartition(".")[2]
+    return var.title
+
+
+def _module_titles(params):
+    """Module name -> its cluster title ("fc1: Linear(64→128)"), where `params` is a module."""
+    if not hasattr(params, "named_modules"):
+        return {}
+    return {name: style.module_title(name, module) for name, module in params.named_modules() if name}
+
+
 def _label(node, slots=()):
     """The label of a node's circle: its symbol (or, without one, its name) and its constants."""
     symbol = node.symbol if node.symbol is not None else op_name(node)
@@ -340,11 +381,6 @@ def _shape_of(obj):
 
 def _size(var) -> int:
     return 1 if var.shape is None else int(np.prod(var.shape))
-
-
-def _dtype_of(var):
-    value = var.value
-    return np.asarray(value).dtype if value is not None else np.float64
 
 
 def _flowing(node, grads):

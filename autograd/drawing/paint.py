@@ -7,6 +7,8 @@ import numpy as np
 
 from . import style
 from .dot import Drawing, cluster, literal
+from .layout import Module
+from .values import Unknown
 
 
 class Options(NamedTuple):
@@ -21,20 +23,23 @@ class Options(NamedTuple):
 
 
 class Frame(NamedTuple):
-    """One frame of a step-by-step backward pass: the nodes visited so far, the current one."""
+    """One frame of a step-by-step pass: the nodes done so far (visited by backprop, or computed
+    by the forward pass), the current one, and the caption's lines. What is not known yet is
+    written invisibly, so that every frame is laid out as the last one."""
 
     visited: set
     current: object
-    step: object  # the BackwardStep drawn
-    count: int  # type: ignore[assignment]  # a field named like tuple.count, which no one calls on a Frame
+    lines: list
+    forward: bool
 
 
 class Painter:
     """Writes a view, as laid out, into a Drawing (one per call of paint)."""
 
-    def __init__(self, layout, gradients, options, frame=None):
-        self.layout, self.gradients, self.options, self.frame = layout, gradients, options, frame
+    def __init__(self, view, layout, gradients, options, frame=None):
+        self.view, self.layout, self.gradients, self.options, self.frame = view, layout, gradients, options, frame
         self.largest = 0.0
+        self.changed_seen = False  # a box that says its value changed in place since
         if options.color_grads:
             sizes = [style.magnitude(g) for g in map(gradients.of, layout.variables) if g is not None]
             self.largest = max(sizes, default=0.0)
@@ -66,26 +71,42 @@ class Painter:
             return dot
         if name not in clusters:
             clusters[name] = cluster(f"cluster_{len(clusters)}", {
-                "label": literal(name), "style": "rounded,dashed", "color": "#888888", "fontsize": "11",
-                "fontcolor": "#333333", "labelloc": "b"})
+                "label": literal(self.view.module_titles.get(name, name)), "style": "rounded,dashed",
+                "color": "#888888", "fontsize": "11", "fontcolor": "#333333", "labelloc": "b"})
         return clusters[name]
 
     # ---- nodes ----------------------------------------------------------------------------
+    def _not_yet(self, var):
+        """Whether this frame comes before `var`'s gradient (backward) or value (forward) is known."""
+        frame = self.frame
+        if frame is None:
+            return False
+        if frame.forward:
+            return var.kind == "result" and var.node not in frame.visited
+        return var.node not in frame.visited
+
     def _shown_grad(self, var):
-        if self.frame is not None and var.node not in self.frame.visited:
-            return None
-        return self.gradients.of(var)
+        return None if self.frame is not None and self._not_yet(var) else self.gradients.of(var)
 
     def _display_name(self, var):
         if var.name and var.name != var.param:
             return var.name
         if var.param and self.layout.cluster.get(var) is not None and not self.layout.modules:
             return var.param.rpartition(".")[2]  # inside its module's cluster
-        return var.param
+        maker = self.layout.producer(var) if var.producer is not None else None
+        if not (var.name or var.param) and isinstance(maker, Module):  # what a collapsed module made
+            return style.expression(maker.name, [v.title for v in maker.inputs])
+        return var.title
 
     def _box(self, target, var):
+        grad = self.gradients.of(var)
+        value = self.view.values.of(var) if self.options.values else None
+        not_yet = self._not_yet(var)  # written blank, so the box keeps the size it has in the last frame
+        lines = box_lines(self._display_name(var), var, value, grad, self.options,
+                          hide_value=not_yet and self.frame.forward, hide_grad=not_yet and not self.frame.forward)
         grad = self._shown_grad(var)
-        lines = box_lines(self._display_name(var), var, grad, self.options)
+        self.changed_seen = self.changed_seen or isinstance(value, Unknown)
+        self.changed_seen = self.changed_seen or isinstance(value, Unknown)
         fill = style.ROOT_FILL if var.is_root else style.LEAF_FILL if var.kind == "leaf" else \
             style.DATA_FILL if var.kind == "data" else style.RESULT_FILL
         if self.options.color_grads and grad is not None:
@@ -96,14 +117,15 @@ class Painter:
         target.node(var.key, literal(style.dot_label(lines)), **attrs)
 
     def _circle(self, target, op):
-        attrs = {"shape": "circle", "style": "filled", "fillcolor": style.OPERATOR_FILL, "fontsize": "12",
-                 "width": "0.45", "margin": "0.03", "tooltip": style.op_name(op.node)}
+        attrs = {"shape": "circle", "style": "filled", "fillcolor": style.OPERATOR_FILL, "fixedsize": "true",
+                 "width": style.CIRCLE_WIDTH, "fontsize": style.circle_fontsize(op.symbol), "margin": "0",
+                 "tooltip": style.op_name(op.node)}
         if self._is_current(op.node):
             attrs.update(color=style.BACKWARD_COLOR, penwidth="2.5")
         target.node(op.key, literal(style.dot_label([op.symbol])), **attrs)
 
     def _module(self, dot, module):
-        lines = [module.name]
+        lines = [self.view.module_titles.get(module.name, module.name)]
         sizes = []
         for var in module.params:
             shape = "×".join(map(str, var.shape)) if var.shape else ""
@@ -143,14 +165,15 @@ class Painter:
             dot.edge(f"s{var.key}", var.key, style="dotted")
         if self.options.backward and self.gradients.source == "computed":
             for op in self.layout.operators:
-                if self.frame is None or op.node in self.frame.visited:
-                    self._backward_edges(dot, op, shown)
+                self._backward_edges(dot, op, shown)
 
     def _backward_edges(self, dot, op, shown):
-        """Reversed edges: the upstream gradient into the op, and what it passes to each input."""
+        """Reversed edges: the upstream gradient into the op, and what it passes to each input
+        (invisible, but laid out, in a frame before backprop reaches the op)."""
         color = style.PAST_BACKWARD_COLOR if self.frame is not None and not self._is_current(op.node) \
             else style.BACKWARD_COLOR
-        attrs = {"dir": "back", "style": "dashed", "color": color, "fontcolor": color}
+        visible = self.frame is None or op.node in self.frame.visited
+        attrs = {"dir": "back", "style": "dashed" if visible else "invis", "color": color, "fontcolor": color}
         limit = self.options.max_elements
         dot.edge(op.key, op.output.key, label=literal(style.compact(self.gradients.node.get(op.node), limit)),
                  **attrs)
@@ -165,10 +188,10 @@ class Painter:
             return ""
         lines = []
         if self.frame is not None:
-            step = self.frame.step
-            what = f"through {step.operator}" if step.operator else "at a leaf"
-            lines.append(f"backward step {step.number} of {self.frame.count}: {step.name}, {what}; "
-                         f"upstream grad = {style.compact(step.upstream, self.options.max_elements)}")
+            lines.extend(self.frame.lines)
+        if self.changed_seen:
+            lines.append("some values changed in place after the forward pass (an optimizer step?): "
+                         "draw before optimizer.step() to see them")
         if self.gradients.note:
             lines.append(self.gradients.note)
         if self.options.color_grads and self.largest > 0:
@@ -180,26 +203,38 @@ class Painter:
         return literal(style.dot_label(lines)) if lines else ""
 
 
-def box_lines(name, var, grad, options):
-    """name = value (scalars), or name (shape) then the value; then the gradient."""
-    value = var.value if options.values else None
-    values = style.value_lines(value, options.max_elements) if value is not None else None
+def box_lines(name, var, value, grad, options, hide_value=False, hide_grad=False):
+    """name = value (scalars), or name (shape) then the value (a summary where it has more than
+    max_elements elements, the reason where it is not known); then the gradient. A hidden part
+    is written as blanks of its width."""
+    if isinstance(value, Unknown):
+        values = [f"value {value.reason}"]
+    elif value is not None:
+        values = style.value_lines(value, options.max_elements) or [style.summary(value)]
+    else:
+        values = []
+    show = _blank if hide_value else str
     lines = []
-    if var.obj is None and var.shape is None:  # a tensor that needed no gradient, freed since
-        lines.append(name or "(freed tensor)")
-    elif var.shape in (None, ()):
-        head = f"{name} = {values[0]}" if name and values else (name or (values[0] if values else "scalar"))
-        lines.append(head)
+    if var.shape in (None, ()):
+        if values and not isinstance(value, Unknown) and name != values[0]:
+            lines.append(name + show(f" = {values[0]}"))
+        else:
+            lines.append(name)
+            lines.extend(map(show, values))
     else:
         size = "×".join(map(str, var.shape))
-        lines.append(f"{name} ({size})" if name else f"({size})")
-        lines.extend(values or [])
+        lines.append(f"{name} ({size})")
+        lines.extend(map(show, values))
     if grad is not None:
         grads = style.value_lines(grad, options.max_elements)
         if grads is None:
-            lines.append(f"‖grad‖ = {style.number(float(np.linalg.norm(np.asarray(grad, dtype=float))))}")
+            grads = [f"‖grad‖ = {style.number(float(np.linalg.norm(np.asarray(grad, dtype=float))))}"]
         else:
-            lines.append(f"grad = {grads[0]}")
-            lines.extend(grads[1:])
+            grads = [f"grad = {grads[0]}"] + grads[1:]
+        lines.extend(map(_blank, grads) if hide_grad else grads)
     return lines
 
+
+def _blank(text):
+    """As wide as `text`, and blank: figure spaces are as wide as digits."""
+    return "\u2007" * len(text)

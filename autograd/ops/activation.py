@@ -20,7 +20,7 @@ _GELU_CUBIC = 0.044715
 
 
 class LeakyRelu(Primitive):
-    symbol = "leaky_relu"
+    symbol = "LReLU"
 
     @staticmethod
     def forward(ctx, a, negative_slope=0.01):

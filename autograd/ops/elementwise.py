@@ -102,7 +102,7 @@ class Neg(Primitive):
 
 
 class Pow(Primitive):
-    symbol = None  # drawn as its name, or from a constant exponent or base: "(·)²", "2^(·)"
+    symbol = "pow"  # drawn "(·)²", "2^(·)" where the exponent or the base is a constant
     elementwise = True
     power = True  # drawing: the first argument to the power of the second
 

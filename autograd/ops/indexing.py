@@ -90,7 +90,7 @@ class AdvancedIndex(BasicIndex):
 
 class IndexAdd(Primitive):
     """zeros(shape) with `a` added at `index`: the adjoint of indexing."""
-    symbol = "index_add"
+    symbol = "index+"
 
     @staticmethod
     def forward(ctx, a, index=(), shape=(), unique=True):
@@ -160,7 +160,7 @@ class SelectAlong(Primitive):
 
 
 class ScatterAdd(Primitive):
-    symbol = "scatter_add"
+    symbol = "scatter+"
 
     @staticmethod
     def forward(ctx, a, src, axis=0, index=None):

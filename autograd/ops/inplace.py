@@ -41,10 +41,12 @@ def _apply(target, name, out_of_place, write, *operands):
         target._requires_grad = True
         new.grad_fn._output = weakref.ref(target)
         new.grad_fn.output_dtype = target._data.dtype  # float32 *= float64 stays float32, and so does its gradient
+        target._bump_version()
+        new.grad_fn.output_version = target._version
     else:
         raw = [ew.raw(o) for o in operands]
         _write_checked(name, target, lambda data: write(data, *raw))
-    target._bump_version()
+        target._bump_version()
     return target
 
 

@@ -49,7 +49,7 @@ class Permute(Primitive):
 
 class BroadcastTo(Primitive):
     _is_view = True
-    symbol = "broadcast"
+    symbol = "expand"
 
     @staticmethod
     def forward(ctx, a, shape=()):

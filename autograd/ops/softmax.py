@@ -22,7 +22,7 @@ def _shifted(a, axes):
 
 
 class Logsumexp(Primitive):
-    symbol = "logsumexp"
+    symbol = "LSE"
 
     @staticmethod
     def forward(ctx, a, axes=(), keepdims=False):
@@ -63,7 +63,7 @@ class Softmax(Primitive):
 
 class LogSoftmax(Primitive):
     """x - logsumexp(x), computed from x - max(x): equal logits of any size give exactly -log n."""
-    symbol = "log_softmax"
+    symbol = "lsoftmax"
 
     @staticmethod
     def forward(ctx, a, axis=-1):

@@ -34,6 +34,6 @@ def test_demo_without_dot_writes_dot_sources_and_says_how_to_get_images(tmp_path
     # the MLP is drawn on a real digit: the first layer's weight gradient is not zero, and the
     # fused cross-entropy is drawn as CE
     dot = (tmp_path / "digits_mlp_graph.dot").read_text()
-    first_weight = re.search(r'label="0\\nweight \(64×64\)  ‖grad‖ = ([0-9.e-]+)', dot)
+    first_weight = re.search(r'label="0: Linear\(64→64\)\\nweight \(64×64\)  ‖grad‖ = ([0-9.e-]+)', dot)
     assert first_weight and float(first_weight.group(1)) > 0
     assert "label=CE" in dot and "tooltip=MeanSoftmaxCrossEntropy" in dot
