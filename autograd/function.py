@@ -72,7 +72,7 @@ class Function:
 
     # subclasses get a __dict__ for what forward stores on ctx
     __slots__ = ("inputs", "needs_input_grad", "output_shape", "output_dtype", "_output", "_saved", "_sources",
-                 "_constants", "_options", "_versions", "__weakref__")
+                 "_constants", "__weakref__")
     inputs: tuple[Node | None, ...]  # per forward argument: the node its gradient goes to (None: it needs none)
     needs_input_grad: tuple[bool, ...]
     output_shape: tuple[int, ...]
@@ -81,8 +81,6 @@ class Function:
     _saved: Any  # what forward saved (a tuple); None once released
     _sources: Any  # (index, input or None, version, counter) per saved input/output, or ()
     _constants: dict[int, Any] | None  # the arguments that need no gradient, by position
-    _options: dict[str, Any] | None  # the keyword options forward was called with
-    _versions: dict[int, int] | None  # by position: the version of a Tensor argument already changed in place
     _anomaly_frame: FrameSummary | None  # set only under detect_anomaly (in a subclass's __dict__)
     _array_forward = False
     _is_view = False
@@ -92,7 +90,11 @@ class Function:
     symbol: str | None = None  # drawing: the operator's short textbook symbol ("×", "Σ", "CE"); None: its name
     elementwise = False  # drawing: True where the Jacobian is diagonal when an input has the output's shape
     _watched: tuple[tuple[Tensor, int], ...] = ()  # (tensor, version) of index/mask tensors, set on the instance by watch_indices
-    output_version = 0  # the output's version when this node made it (set on the node by views and in-place ops)
+    # Set on a node only where there is something to say (a store at this megamorphic site costs
+    # hundreds of instructions per op; an op's instance has a __dict__):
+    _options: dict[str, Any] | None = None  # the keyword options forward was called with
+    _versions: dict[int, int] | None = None  # by position: the version of a Tensor argument already changed in place
+    output_version = 0  # the output's version when this node made it (views and in-place ops)
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **options: Any) -> Any:
@@ -116,7 +118,7 @@ class Function:
             for a in args:
                 if type(a) is Tensor or isinstance(a, Tensor):
                     arrays.append(a._data)
-                    if a._vc is not None:
+                    if a._vc is not None and a._vc[0]:  # changed in place before (0 needs no note)
                         if versions is None:
                             versions = {}
                         versions[len(arrays) - 1] = a._vc[0]
@@ -168,14 +170,16 @@ class Function:
             out = _make(result._data, record)
         if cls._is_view and isinstance(args[0], Tensor) and np.may_share_memory(out._data, args[0]._data):
             link_view(out, args[0], (cls, args[1:], options))
-            ctx.output_version = out._version  # a view starts at its base's version
+            ctx.output_version = out._version  # type: ignore[misc]  # a view starts at its base's version
         if _anomaly.check_forward:
             anomaly.check_output(cls.__name__, out._data, anomaly.user_frame())
         if record:  # make ctx the graph node that produced `out`
             ctx.inputs = tuple(parents)
             ctx._constants = constants
-            ctx._options = options or None
-            ctx._versions = versions
+            if options:
+                ctx._options = options  # type: ignore[misc]  # subclasses have a __dict__
+            if versions is not None:
+                ctx._versions = versions  # type: ignore[misc]
             data = out._data
             ctx.output_shape = data.shape
             ctx.output_dtype = data.dtype
