@@ -24,15 +24,16 @@ import numpy as np
 import autograd as ag
 
 if TYPE_CHECKING:
-    from autograd.drawing import Drawing
+    from autograd.drawing import BackwardSteps, Drawing
     from autograd.gradcheck import ModuleCheck
 
 ARTICLE_004: dict[str, Any] = {"h": [0.9, 1.7], "y": [1.9], "L": 0.08, "dL/dW2": [[0.36, 0.68]],
                "dL/dW1": [[0.24, 0.48], [0.32, 0.64]]}
 
 
-def article_004() -> tuple[dict[str, Any], Drawing]:
-    """Article 004's one-hidden-layer network, forward and backward, in float64."""
+def article_004() -> tuple[dict[str, Any], Drawing, BackwardSteps]:
+    """Article 004's one-hidden-layer network, forward and backward, in float64: the numbers,
+    the drawing, and backprop one step at a time."""
     x = ag.tensor([1.0, 2.0], dtype=ag.float64)
     w1 = ag.tensor([[0.5, 0.2], [0.3, 0.7]], dtype=ag.float64, requires_grad=True)
     w2 = ag.tensor([[0.6, 0.8]], dtype=ag.float64, requires_grad=True)
@@ -43,6 +44,7 @@ def article_004() -> tuple[dict[str, Any], Drawing]:
     loss = 0.5 * ((y - y_true) ** 2).sum()
     names = {"x": x, "W1": w1, "W2": w2, "y_true": y_true, "h": h, "z": z, "y": y, "L": loss}
     drawing = ag.draw(loss, params=names)  # drawn before backward: the graph still has its saved values
+    steps = ag.draw_backward_steps(loss, names=names)
     loss.backward()
     # (the ignores: mypy can't know that backward() just set the leaves' .grad)
     found = {"h": h.tolist(), "y": y.tolist(), "L": loss.item(), "dL/dW2": w2.grad.tolist(),  # type: ignore[union-attr]
@@ -50,7 +52,7 @@ def article_004() -> tuple[dict[str, Any], Drawing]:
     found = {key: np.round(value, 12).tolist() for key, value in found.items()}  # 0.36, not 0.36000000000000015
     for key, expected in ARTICLE_004.items():
         np.testing.assert_allclose(found[key], expected, rtol=1e-12, err_msg=f"article 004: {key}")
-    return found, drawing
+    return found, drawing, steps
 
 
 def gradient_checks(nn: ModuleType) -> ModuleCheck:
@@ -138,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     have_dot = shutil.which("dot") is not None
     started = time.perf_counter()
 
-    found, article_drawing = article_004()
+    found, article_drawing, article_steps = article_004()
     print(f"article 004: h = {found['h']}, y = {found['y']}, L = {found['L']:.2f}, "
           f"dL/dW2 = {found['dL/dW2']}, dL/dW1 = {found['dL/dW1']} (all as in the article)")
     report = gradient_checks(nn)
@@ -147,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"digits MLP: test accuracy {accuracy:.1%} after {args.epochs} epochs")
 
     written = save_drawing(article_drawing, folder, "article_004_graph", have_dot)
+    if have_dot:  # backprop through article 004's network, a frame per step (needs Pillow: the demo extra has it)
+        written.append(Path(article_steps.save(folder / "article_004_backprop.gif", duration=1200)))
     sample = ag.tensor(digit, dtype=ag.float32).reshape(1, 64)  # a real test digit: every gradient on the drawing is one
     written += save_drawing(ag.draw(nn.functional.cross_entropy(model(sample), ag.tensor([label])),
                                     params=model, collapse=True), folder, "digits_mlp_graph", have_dot)

@@ -21,7 +21,11 @@ def test_demo_writes_valid_images_and_a_report(tmp_path, capsys):
     assert png.startswith(PNG_SIGNATURE) and len(png) > 5000
     report = (tmp_path / "report.md").read_text()
     assert "L = 0.08" in report and "test accuracy" in report
-    assert "Wrote 8 files" in capsys.readouterr().out
+    assert "Wrote 9 files" in capsys.readouterr().out
+    from PIL import Image
+    gif = Image.open(tmp_path / "article_004_backprop.gif")  # backprop, a frame per node visited
+    _, _, steps = demo.article_004()
+    assert gif.is_animated and gif.n_frames == len(steps) == 9  # 7 operators, W1 and W2
 
 
 def test_demo_without_dot_writes_dot_sources_and_says_how_to_get_images(tmp_path, capsys, monkeypatch):
