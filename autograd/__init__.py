@@ -15,20 +15,28 @@ from .shapes import ShapeError
 from .gradcheck import GradcheckError, check_module, gradcheck, gradgradcheck, numerical_jacobian
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.activation import elu, gelu, leaky_relu, silu, softplus
-from .ops.elementwise import (abs, add, clamp, clip, cos, div, divide, erf, exp, expm1, log, log1p,  # noqa: A004
+from .ops.elementwise import (abs, add, clamp, clamp_max, clamp_min, clip, lerp, cos, div, divide, erf, exp, expm1, log, log1p,  # noqa: A004
                               masked_fill, maximum, minimum, mul, multiply, neg, pow, reciprocal, relu,
                               rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where)
-from .ops.comparison import (eq, floor_divide, ge, gt, isfinite, isinf, isnan, le, logical_and, logical_not,  # noqa: A004
-                             logical_or, lt, ne)
-from .ops.linalg import bmm, dot, einsum, matmul, mm, outer
-from .ops.reduce import (all, amax, amin, any, argmax, argmin, cumsum, max, mean, min, norm, prod,  # noqa: A004
-                         std, sum, var)
+from .ops.comparison import (allclose, ceil, eq, equal, fix, floor, floor_divide, frac, ge, gt, isclose,  # noqa: A004
+                             isfinite, isinf, isnan, le, logical_and, logical_not, logical_or, logical_xor, lt, ne,
+                             round, trunc)
+from .ops.cumulative import cumprod, logcumsumexp
+from .ops.sorting import (argsort, bincount, bucketize, kthvalue, median, mode, msort, quantile, searchsorted, sort,
+                          topk, unique)
+from .ops.transcendental import (acos, arccos, arcsin, arctan, arctan2, asin, atan, atan2, cosh, exp2, hypot, log2,
+                                 log10, sinh)
+from .ops.linalg import (addmm, baddbmm, bmm, cdist, cross, diag, diag_embed, diagonal, dot, einsum, matmul, mm,
+                         outer, trace)
+from .ops.reduce import (all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, max, mean, min, norm,  # noqa: A004
+                         prod, std, std_mean, sum, var, var_mean)
 from .ops.softmax import log_softmax, logsumexp, softmax
 from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
                         moveaxis, pad, permute, repeat, reshape, roll, split,
                         squeeze, stack, swapaxes, swapdims, tile, transpose, tril, triu, unflatten,
                         unfold, unsqueeze)
-from .ops.indexing import gather, index_select, scatter_add
+from .ops.indexing import (cartesian_prod, gather, index_select, masked_select, meshgrid, nonzero, repeat_interleave,
+                           scatter_add)
 from . import autograd, data, func
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .random import Generator, manual_seed, seed
@@ -62,6 +70,13 @@ __all__ = [
     "triu", "unfold", "outer", "einsum", "matmul", "dot", "mm", "bmm",
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "gradcheck", "gradgradcheck", "numerical_jacobian", "check_module", "GradcheckError", "ShapeError",
+    "sort", "argsort", "msort", "topk", "kthvalue", "median", "mode", "quantile", "unique", "searchsorted",
+    "bucketize", "bincount", "count_nonzero", "cumprod", "logcumsumexp", "std_mean", "var_mean",
+    "equal", "allclose", "isclose", "nonzero", "masked_select", "clamp_min", "clamp_max", "lerp",
+    "diag", "diagonal", "diag_embed", "trace", "cdist", "cross", "addmm", "baddbmm",
+    "repeat_interleave", "meshgrid", "cartesian_prod", "logical_xor", "floor", "ceil", "round", "trunc", "fix",
+    "frac", "sinh", "cosh", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "atan2", "arctan2", "hypot",
+    "log2", "log10", "exp2",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "autograd", "data", "func", "save", "load",
     "draw", "draw_backward_steps", "draw_forward_steps", "BackwardSteps", "ForwardSteps", "GraphvizNotInstalledError",
 ]

@@ -84,3 +84,26 @@ def check_float_for_grad(dtype: np.dtype, op: str = "requires_grad") -> None:
     if dtype.kind not in "fc":
         raise RuntimeError(f"{op}: only tensors of floating point dtype can require gradients, "
                            f"got {dtype}; convert first, e.g. t.float() or ag.tensor(..., dtype=ag.float32)")
+
+
+# PyTorch's legacy tensor type names, which Tensor.type() returns and accepts
+_TYPE_NAMES: dict[np.dtype, str] = {float32: "torch.FloatTensor", float64: "torch.DoubleTensor", float16: "torch.HalfTensor",
+               int64: "torch.LongTensor", int32: "torch.IntTensor", int16: "torch.ShortTensor",
+               int8: "torch.CharTensor", uint8: "torch.ByteTensor", bool: "torch.BoolTensor"}
+
+
+def type_name(dtype: np.dtype) -> str:
+    """The PyTorch type string of a dtype: float32 -> 'torch.FloatTensor'."""
+    return _TYPE_NAMES.get(np.dtype(dtype), f"torch.{np.dtype(dtype).name}")
+
+
+def from_type_name(name: DTypeLike) -> np.dtype:
+    """A dtype from a PyTorch type string ('torch.FloatTensor') or a dtype."""
+    if not isinstance(name, str) or "Tensor" not in name:
+        return np.dtype(name)
+    if ".cuda." in name:
+        raise RuntimeError(f"type: {name!r} is a CUDA type; graphgrad runs on the CPU only (use 'torch.{name[11:]}')")
+    for dtype, known in _TYPE_NAMES.items():
+        if known == name:
+            return dtype
+    raise ValueError(f"type: invalid type {name!r}; expected one of {', '.join(_TYPE_NAMES.values())} or a dtype")

@@ -280,6 +280,10 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
+    def type(self, dtype: DTypeLike | None = None) -> Tensor | str:
+        """`.type()` is PyTorch's type string ('torch.FloatTensor'); `.type(dtype or such a string)` converts."""
+        return dtypes.type_name(self.dtype) if dtype is None else self.to(dtypes.from_type_name(dtype))
+
     def clone(self) -> Tensor:
         return clone(self)
 
@@ -462,7 +466,37 @@ class Tensor:
     def isfinite(self) -> Tensor: return isfinite(self)
     def floor(self) -> Tensor: return floor(self)
     def ceil(self) -> Tensor: return ceil(self)
-    def round(self) -> Tensor: return round(self)
+    def round(self, decimals: _int = 0) -> Tensor: return round(self, decimals)
+    def trunc(self) -> Tensor: return trunc(self)
+    def fix(self) -> Tensor: return trunc(self)
+    def frac(self) -> Tensor: return frac(self)
+    def isinf(self) -> Tensor: return isinf(self)
+    def logical_and(self, other: Operand) -> Tensor: return logical_and(self, other)
+    def logical_or(self, other: Operand) -> Tensor: return logical_or(self, other)
+    def logical_xor(self, other: Operand) -> Tensor: return logical_xor(self, other)
+    def logical_not(self) -> Tensor: return logical_not(self)
+    def isclose(self, other: Operand, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False) -> Tensor:
+        return isclose(self, other, rtol, atol, equal_nan)
+    def allclose(self, other: Operand, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False) -> _bool:
+        return allclose(self, other, rtol, atol, equal_nan)
+    def equal(self, other: Tensor) -> _bool: return equal(self, other)
+    def clamp_min(self, min: Operand) -> Tensor: return clamp_min(self, min)
+    def clamp_max(self, max: Operand) -> Tensor: return clamp_max(self, max)
+    def lerp(self, end: Operand, weight: Operand) -> Tensor: return lerp(self, end, weight)
+    def sinh(self) -> Tensor: return sinh(self)
+    def cosh(self) -> Tensor: return cosh(self)
+    def asin(self) -> Tensor: return asin(self)
+    def acos(self) -> Tensor: return acos(self)
+    def atan(self) -> Tensor: return atan(self)
+    def arcsin(self) -> Tensor: return asin(self)
+    def arccos(self) -> Tensor: return acos(self)
+    def arctan(self) -> Tensor: return atan(self)
+    def atan2(self, other: Operand) -> Tensor: return atan2(self, other)
+    def arctan2(self, other: Operand) -> Tensor: return atan2(self, other)
+    def hypot(self, other: Operand) -> Tensor: return hypot(self, other)
+    def log2(self) -> Tensor: return log2(self)
+    def log10(self) -> Tensor: return log10(self)
+    def exp2(self) -> Tensor: return exp2(self)
     # reductions
     def sum(self, dim: Dims = None, keepdim: _bool = False, dtype: DTypeLike | None = None, **aliases: Any) -> Tensor:
         return sum(self, dim, keepdim, dtype=dtype, **aliases)
@@ -486,6 +520,29 @@ class Tensor:
     def argmin(self, dim: _int | None = None, keepdim: _bool = False, **aliases: Any) -> Tensor:
         return argmin(self, dim, keepdim, **aliases)
     def cumsum(self, dim: _int, **aliases: Any) -> Tensor: return cumsum(self, dim, **aliases)
+    def cumprod(self, dim: _int, *, dtype: DTypeLike | None = None) -> Tensor: return cumprod(self, dim, dtype=dtype)
+    def logcumsumexp(self, dim: _int) -> Tensor: return logcumsumexp(self, dim)
+    def count_nonzero(self, dim: Dims = None) -> Tensor: return count_nonzero(self, dim)
+    # sorting and selection
+    def sort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> SortResult:
+        return sort(self, dim, descending, stable)
+    def argsort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> Tensor:
+        return argsort(self, dim, descending, stable)
+    def msort(self) -> Tensor: return msort(self)
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> TopKResult:
+        return topk(self, k, dim, largest, sorted)
+    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> KthValueResult:
+        return kthvalue(self, k, dim, keepdim)
+    def median(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor | MedianResult:
+        return median(self, dim, keepdim)
+    def mode(self, dim: _int = -1, keepdim: _bool = False) -> ModeResult: return mode(self, dim, keepdim)
+    def quantile(self, q: _float | Tensor, dim: _int | None = None, keepdim: _bool = False,
+                 interpolation: str = "linear") -> Tensor:
+        return quantile(self, q, dim, keepdim, interpolation)
+    def unique(self, sorted: _bool = True, return_inverse: _bool = False, return_counts: _bool = False,
+               dim: _int | None = None) -> Tensor | tuple[Tensor, ...]:
+        return unique(self, sorted, return_inverse, return_counts, dim)
+    def bincount(self, weights: Tensor | None = None, minlength: _int = 0) -> Tensor: return bincount(self, weights, minlength)
     def all(self, dim: Dims = None, keepdim: _bool = False) -> Tensor: return all(self, dim, keepdim)
     def any(self, dim: Dims = None, keepdim: _bool = False) -> Tensor: return any(self, dim, keepdim)
     def softmax(self, dim: _int) -> Tensor: return softmax(self, dim)
@@ -520,12 +577,27 @@ class Tensor:
     def tril(self, diagonal: _int = 0) -> Tensor: return tril(self, diagonal)
     def unfold(self, dimension: _int, size: _int, step: _int) -> Tensor: return unfold(self, dimension, size, step)
     def triu(self, diagonal: _int = 0) -> Tensor: return triu(self, diagonal)
+    def nonzero(self, *, as_tuple: _bool = False) -> Tensor | tuple[Tensor, ...]: return nonzero(self, as_tuple=as_tuple)
+    def masked_select(self, mask: Tensor | ArrayLike) -> Tensor: return masked_select(self, mask)
+    def repeat_interleave(self, repeats: _int | Tensor | ArrayLike, dim: _int | None = None, *,
+                          output_size: _int | None = None) -> Tensor:
+        return repeat_interleave(self, repeats, dim, output_size=output_size)
     # linear algebra
     def matmul(self, other: Operand) -> Tensor: return matmul(self, other)
     def dot(self, other: Tensor) -> Tensor: return dot(self, other)
     def mm(self, other: Tensor) -> Tensor: return mm(self, other)
     def bmm(self, other: Tensor) -> Tensor: return bmm(self, other)
     def outer(self, other: Tensor) -> Tensor: return outer(self, other)
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: _float = 1, alpha: _float = 1) -> Tensor:
+        return addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: _float = 1, alpha: _float = 1) -> Tensor:
+        return baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def diag(self, diagonal: _int = 0) -> Tensor: return diag(self, diagonal)
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor: return diagonal(self, offset, dim1, dim2)
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        return diag_embed(self, offset, dim1, dim2)
+    def trace(self) -> Tensor: return trace(self)
+    def cross(self, other: Tensor, dim: _int | None = None) -> Tensor: return cross(self, other, dim)
     # in place
     def add_(self, other: Operand, alpha: _float = 1) -> Tensor: return add_(self, other, alpha=alpha)
     def sub_(self, other: Operand, alpha: _float = 1) -> Tensor: return sub_(self, other, alpha=alpha)
@@ -570,20 +642,27 @@ def is_tensor(obj: object) -> bool:
 
 # The operator functions, bound at import time below (they import this module themselves).
 from .ops.elementwise import (  # noqa: E402
-    abs, add, clamp, cos, div, exp, expm1, log, log1p, maximum, minimum, mul, neg, pow, reciprocal, relu,
+    abs, add, clamp, clamp_max, clamp_min, lerp, cos, div, exp, expm1, log, log1p, maximum, minimum, mul, neg, pow, reciprocal, relu,
     rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where, cast, clone, masked_fill)
 from .ops.comparison import (  # noqa: E402
-    ceil, eq, floor, floor_divide, ge, gt, isfinite, isnan, le, logical_and, logical_not, logical_or,
-    logical_xor, lt, ne, remainder, round)
+    allclose, ceil, eq, equal, floor, floor_divide, frac, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
+    logical_not, logical_or, logical_xor, lt, ne, remainder, round, trunc)
 from .ops.reduce import (  # noqa: E402
-    all, amax, amin, any, argmax, argmin, cumsum, max, mean, min, norm, prod, std, sum, var)
+    all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, max, mean, min, norm, prod, std, sum, var)
+from .ops.cumulative import cumprod, logcumsumexp  # noqa: E402
+from .ops.transcendental import acos, asin, atan, atan2, cosh, exp2, hypot, log2, log10, sinh  # noqa: E402
+from .ops.sorting import (  # noqa: E402
+    KthValueResult, MedianResult, ModeResult, SortResult, TopKResult, argsort, bincount, kthvalue, median, mode,
+    msort, quantile, sort, topk, unique)
 from .ops.softmax import log_softmax, logsumexp, softmax  # noqa: E402
 from .ops.shape import (  # noqa: E402
     broadcast_to, chunk, expand, flatten, flip, permute, repeat,
     reshape, reverse_dims, roll, split, squeeze, swapaxes, tile, transpose, tril, triu, unflatten,
     unfold, unsqueeze, view)
-from .ops.indexing import gather, getitem, index_select, scatter_add  # noqa: E402
-from .ops.linalg import bmm, dot, matmul, mm, outer  # noqa: E402
+from .ops.indexing import (  # noqa: E402
+    gather, getitem, index_select, masked_select, nonzero, repeat_interleave, scatter_add)
+from .ops.linalg import (  # noqa: E402
+    addmm, baddbmm, bmm, cross, diag, diag_embed, diagonal, dot, matmul, mm, outer, trace)
 from .ops.inplace import (  # noqa: E402
     add_, clamp_, copy_, div_, fill_, mul_, normal_, setitem_, sub_, uniform_, zero_)
 from .ops.numpy_protocol import FUNCTIONS as _FUNCTIONS, UFUNCS as _UFUNCS  # noqa: E402

@@ -457,6 +457,152 @@ LINALG = [
     einsum("sum_inside_one_operand", "ij,k->ik", (2, 3), (2,)),
 ]
 
+# ---- sorting, selection and the utilities of issue 16 ----------------------------------------
+
+def inside_unit(rng, shapes):
+    return [rng.uniform(-0.9, 0.9, s) for s in shapes]
+
+
+def _np_sorted(axis, descending=False):
+    def ref(x):
+        order = np.argsort(-x if descending else x, axis=axis, kind="stable")
+        return np.take_along_axis(x, order, axis), order
+    return ref
+
+
+def _np_topk(k, axis, largest=True):
+    def ref(x):
+        values, order = _np_sorted(axis, largest)(x)
+        return values.take(range(k), axis), order.take(range(k), axis)
+    return ref
+
+
+def _np_cdist(p):
+    def ref(a, b):
+        diff = np.abs(a[..., :, None, :] - b[..., None, :, :])
+        return diff.max(-1) if p == np.inf else (diff ** p).sum(-1) ** (1 / p)
+    return ref
+
+
+def _np_cartesian(a, b):
+    return np.stack(np.meshgrid(a, b, indexing="ij"), -1).reshape(-1, 2)
+
+
+QUANTILES = np.array([0.25, 0.5, 0.9])
+
+SORTING = [
+    Op("sort", lambda x: x.sort(1), lambda x: torch.sort(x, 1), _np_sorted(1), domain=distinct),
+    Op("sort_descending_dim0", lambda x: ag.sort(x, 0, descending=True), lambda x: torch.sort(x, 0, descending=True),
+       _np_sorted(0, True), ((4, 3),), distinct),
+    Op("msort", ag.msort, torch.msort, lambda x: np.sort(x, 0), domain=distinct),
+    Op("topk", lambda x: x.topk(2), None, _np_topk(2, 1), domain=distinct),
+    Op("topk_smallest_dim0", lambda x: ag.topk(x, 2, dim=0, largest=False), lambda x: torch.topk(x, 2, dim=0, largest=False),
+       _np_topk(2, 0, False), domain=distinct),
+    Op("kthvalue", lambda x: x.kthvalue(2, 0), None, lambda x: (np.sort(x, 0)[1], np.argsort(x, 0)[1]), domain=distinct),
+    Op("kthvalue_keepdim", lambda x: ag.kthvalue(x, 3, keepdim=True), lambda x: torch.kthvalue(x, 3, keepdim=True),
+       lambda x: (np.sort(x, 1)[:, 2:3], np.argsort(x, 1)[:, 2:3]), domain=distinct),
+    Op("median", ag.median, torch.median, lambda x: np.sort(x, axis=None)[(x.size - 1) // 2], domain=distinct,
+       broadcasts=True),
+    Op("median_dim", lambda x: x.median(1), None,
+       lambda x: (np.sort(x, 1)[:, 1], np.argsort(x, 1)[:, 1]), domain=distinct),
+    Op("mode", lambda x: x.mode(0), None, lambda x: (x.min(0), x.argmin(0)), domain=distinct),
+    Op("quantile", lambda x: ag.quantile(x, 0.3, dim=1), lambda x: torch.quantile(x, 0.3, dim=1),
+       lambda x: np.quantile(x, 0.3, axis=1), domain=distinct),
+    Op("quantile_many_keepdim", lambda x: x.quantile(ag.tensor(QUANTILES), dim=0, keepdim=True),
+       lambda x: x.quantile(torch.tensor(QUANTILES, dtype=x.dtype), dim=0, keepdim=True),
+       lambda x: np.quantile(x, QUANTILES, axis=0, keepdims=True), domain=distinct),
+    Op("quantile_all_midpoint", lambda x: x.quantile(0.5, interpolation="midpoint"),
+       lambda x: x.quantile(0.5, interpolation="midpoint"), lambda x: np.quantile(x, 0.5, method="midpoint"),
+       domain=distinct),
+    Op("cumprod", lambda x: x.cumprod(1), None, lambda x: np.cumprod(x, 1)),
+    # row 0 has one zero, row 1 has two, row 2 none: the gradient through and at the zeros
+    Op("cumprod_with_zeros", lambda x: ag.cumprod(x, dim=1), lambda x: torch.cumprod(x, dim=1),
+       lambda x: np.cumprod(x, 1), domain=zeros_at(1, 5, 6)),
+    Op("logcumsumexp", lambda x: x.logcumsumexp(1), None, lambda x: np.logaddexp.accumulate(x, 1)),
+    Op("logcumsumexp_wide_range", lambda x: ag.logcumsumexp(x * 400.0, 0), lambda x: torch.logcumsumexp(x * 400.0, 0),
+       lambda x: np.logaddexp.accumulate(x * 400.0, 0), ((5, 2),)),
+    Op("var_mean", lambda x: ag.var_mean(x, 1), lambda x: torch.var_mean(x, 1),
+       lambda x: (np.var(x, 1, ddof=1), np.mean(x, 1))),
+    Op("std_mean", lambda x: ag.std_mean(x, dim=0, keepdim=True), lambda x: torch.std_mean(x, dim=0, keepdim=True),
+       lambda x: (np.std(x, 0, ddof=1, keepdims=True), np.mean(x, 0, keepdims=True))),
+    Op("masked_select", lambda x: x.masked_select(ag.tensor(ROW_MASK)),
+       lambda x: x.masked_select(torch.as_tensor(ROW_MASK)), lambda x: x[np.broadcast_to(ROW_MASK, x.shape)]),
+    Op("repeat_interleave", lambda x: x.repeat_interleave(2, dim=1), None, lambda x: np.repeat(x, 2, 1)),
+    Op("repeat_interleave_counts", lambda x: ag.repeat_interleave(x, ag.tensor([1, 0, 2]), dim=0),
+       lambda x: torch.repeat_interleave(x, torch.tensor([1, 0, 2]), dim=0), lambda x: np.repeat(x, [1, 0, 2], 0)),
+    Op("repeat_interleave_flat", lambda x: x.repeat_interleave(2), None, lambda x: np.repeat(x, 2), ((2, 2),)),
+]
+
+ELEMENTWISE_MORE = [
+    unary("sinh", ag.sinh, torch.sinh, np.sinh),
+    unary("cosh", lambda x: x.cosh(), None, np.cosh),
+    unary("asin", ag.asin, torch.asin, np.arcsin, inside_unit),
+    unary("acos", lambda x: x.acos(), None, np.arccos, inside_unit),
+    unary("atan", ag.atan, torch.atan, np.arctan),
+    binary("atan2", ag.atan2, torch.atan2, np.arctan2, per_input(away_from_zero, real)),
+    binary("hypot", lambda a, b: a.hypot(b), None, np.hypot, away_from_zero),
+    unary("log2", ag.log2, torch.log2, np.log2, positive),
+    unary("log10", lambda x: x.log10(), None, np.log10, positive),
+    unary("exp2", ag.exp2, torch.exp2, np.exp2),
+    unary("frac", ag.frac, torch.frac, lambda x: x - np.trunc(x), away_from(-2.0, -1.0, 0.0, 1.0, 2.0)),
+    unary("clamp_min_function", lambda x: ag.clamp_min(x, -0.6), lambda x: torch.clamp_min(x, -0.6),
+          lambda x: np.maximum(x, -0.6), distinct),
+    unary("clamp_max_method", lambda x: x.clamp_max(0.9), None, lambda x: np.minimum(x, 0.9), distinct),
+    Op("lerp", ag.lerp, torch.lerp, lambda s, e, w: s + w * (e - s), TERNARY, broadcasts=True),
+    binary("lerp_number_weight", lambda s, e: s.lerp(e, 0.3), None, lambda s, e: s + 0.3 * (e - s)),
+]
+
+LINALG_MORE = [
+    Op("addmm", lambda i, a, b: ag.addmm(i, a, b, beta=0.5, alpha=2.0),
+       lambda i, a, b: torch.addmm(i, a, b, beta=0.5, alpha=2.0), lambda i, a, b: 0.5 * i + 2.0 * (a @ b),
+       ((3,), (2, 4), (4, 3))),
+    Op("addmm_method", lambda i, a, b: i.addmm(a, b), None, lambda i, a, b: i + a @ b, ((2, 3), (2, 4), (4, 3))),
+    Op("baddbmm", lambda i, a, b: i.baddbmm(a, b, alpha=0.5), None, lambda i, a, b: i + 0.5 * (a @ b),
+       ((2, 3, 2), (2, 3, 4), (2, 4, 2))),
+    Op("diag_of_matrix", lambda x: x.diag(), None, np.diag),
+    Op("diag_of_vector_offset", lambda x: ag.diag(x, -1), lambda x: torch.diag(x, -1), lambda x: np.diag(x, -1), ((3,),)),
+    Op("diagonal", lambda x: x.diagonal(1, 0, 2), None, lambda x: np.diagonal(x, 1, 0, 2), ((3, 2, 4),)),
+    Op("diag_embed", lambda x: x.diag_embed(), None, lambda x: x[..., None] * np.eye(x.shape[-1]), ((2, 3),)),
+    Op("diag_embed_offset_dims", lambda x: ag.diag_embed(x, 1, 0, 2), lambda x: torch.diag_embed(x, 1, 0, 2),
+       None, ((2, 3),)),
+    Op("trace", lambda x: x.trace(), None, np.trace),
+    Op("cross", lambda a, b: ag.cross(a, b, dim=1), lambda a, b: torch.cross(a, b, dim=1),
+       lambda a, b: np.cross(a, b, axis=1), ((2, 3), (2, 3))),
+    Op("cross_broadcast_last", lambda a, b: a.cross(b, dim=-1), None, lambda a, b: np.cross(a, b), ((4, 3), (1, 3))),
+    Op("cdist", ag.cdist, torch.cdist, _np_cdist(2), ((3, 4), (5, 4))),
+    Op("cdist_batched_p1", lambda a, b: ag.cdist(a, b, p=1), lambda a, b: torch.cdist(a, b, p=1), _np_cdist(1),
+       ((2, 3, 2), (2, 4, 2)), distinct),
+    Op("cdist_inf", lambda a, b: ag.cdist(a, b, p=float("inf")), lambda a, b: torch.cdist(a, b, p=float("inf")),
+       _np_cdist(np.inf), ((3, 2), (2, 2)), distinct),
+    Op("cdist_p3", lambda a, b: ag.cdist(a, b, p=3), lambda a, b: torch.cdist(a, b, p=3), _np_cdist(3),
+       ((3, 2), (2, 2)), distinct),
+    Op("meshgrid", lambda a, b: ag.meshgrid(a, b, indexing="ij"), lambda a, b: torch.meshgrid(a, b, indexing="ij"),
+       lambda a, b: np.meshgrid(a, b, indexing="ij"), ((3,), (4,))),
+    Op("meshgrid_xy", lambda a, b, c: ag.meshgrid(a, b, c, indexing="xy"),
+       lambda a, b, c: torch.meshgrid(a, b, c, indexing="xy"), lambda a, b, c: np.meshgrid(a, b, c, indexing="xy"),
+       ((3,), (2,), (2,))),
+    Op("cartesian_prod", ag.cartesian_prod, torch.cartesian_prod, _np_cartesian, ((3,), (2,))),
+]
+
+# Ties and zero distances: the gradient goes where PyTorch's goes.
+SELECTION_TIES = [
+    Op("sort_ties_stable", lambda x: x.sort(1, stable=True), lambda x: torch.sort(x, dim=1, stable=True),
+       _np_sorted(1), domain=choice(1.0, 2.0), smooth=False),
+    Op("sort_ties_descending", lambda x: x.sort(0, descending=True), lambda x: x.sort(0, descending=True),
+       _np_sorted(0, True), ((6, 2),), choice(1.0, 2.0, 3.0), smooth=False),
+    Op("median_ties", ag.median, torch.median, lambda x: np.sort(x, axis=None)[(x.size - 1) // 2],
+       domain=choice(1.0, 2.0), smooth=False),
+    Op("median_dim_ties", lambda x: x.median(0), None, None, ((5, 3),), choice(1.0, 2.0), smooth=False),
+    Op("mode_ties", lambda x: x.mode(1), None, None, ((3, 8),), choice(1.0, 2.0, 3.0), smooth=False),
+    Op("cdist_at_zero", lambda x: ag.cdist(x, x), lambda x: torch.cdist(x, x), None, smooth=False),
+    Op("cdist_p1_at_zero", lambda x: ag.cdist(x, x, p=1), lambda x: torch.cdist(x, x, p=1), None, smooth=False),
+    Op("cdist_inf_at_zero", lambda x: ag.cdist(x, x, p=float("inf")), lambda x: torch.cdist(x, x, p=float("inf")),
+       None, smooth=False),
+    Op("cumprod_zeros_only", lambda x: x.cumprod(0), None, lambda x: np.cumprod(x, 0), ((4, 2),), choice(0.0, 2.0),
+       smooth=False),
+]
+
+
 # Inputs on kinks and ties on purpose: the gradient there is a choice, and PyTorch's is the spec.
 KINKS = [
     unary("relu_at_zero", ag.relu, torch.relu, lambda x: np.maximum(x, 0), choice(-1.0, 0.0, 1.0), smooth=False),
@@ -486,4 +632,5 @@ KINKS = [
            per_input(choice(0.0, 1.5), choice(0.0, 1.0, 2.0)), smooth=False),
 ]
 
-OPS = ARITHMETIC + ELEMENTWISE + REDUCTIONS + SHAPE + LINALG + KINKS
+OPS = (ARITHMETIC + ELEMENTWISE + REDUCTIONS + SHAPE + LINALG + KINKS
+       + SORTING + ELEMENTWISE_MORE + LINALG_MORE + SELECTION_TIES)

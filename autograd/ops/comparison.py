@@ -1,5 +1,6 @@
 """Comparisons, rounding and logic: elementwise functions whose results carry no gradient
-(booleans, integers, or steps whose derivative is zero almost everywhere), as in PyTorch."""
+(booleans, integers, or steps whose derivative is zero almost everywhere), as in PyTorch; and
+frac, x - trunc(x), whose gradient is 1. equal and allclose answer with a Python bool."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from ..tensor import Tensor
 from .elementwise import raw
 
 if TYPE_CHECKING:
+    from ..tensor import Operand
     from .elementwise import BinaryOp, UnaryOp
 
 _TORCH_NAMES = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le", "greater": "gt",
@@ -46,6 +48,35 @@ logical_or: BinaryOp = _no_grad(np.logical_or)
 logical_xor: BinaryOp = _no_grad(np.logical_xor)
 floor: UnaryOp = _no_grad(np.floor)
 ceil: UnaryOp = _no_grad(np.ceil)
-round: UnaryOp = _no_grad(np.round)  # noqa: A001
 floor_divide: BinaryOp = _no_grad(np.floor_divide)
 remainder: BinaryOp = _no_grad(np.remainder)
+trunc: UnaryOp = _no_grad(np.trunc)
+fix = trunc
+
+
+def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Rounds half to even, to `decimals` decimal places; no gradient."""
+    return Tensor._make(np.asarray(np.round(raw(x), decimals)))
+
+
+def frac(x: Tensor) -> Tensor:
+    """x - trunc(x), the fractional part with x's sign; its gradient is 1."""
+    return x - trunc(x)
+
+
+def isclose(a: Operand, b: Operand, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """|a - b| <= atol + rtol * |b|, elementwise (broadcasting)."""
+    try:
+        return Tensor._make(np.asarray(np.isclose(raw(a), raw(b), rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    except ValueError as error:
+        raise explained_error("isclose", error, (a, b)) from None
+
+
+def allclose(a: Operand, b: Operand, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """Whether isclose holds everywhere."""
+    return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """Whether the tensors have the same shape and the same elements."""
+    return raw(a).shape == raw(b).shape and bool(np.array_equal(raw(a), raw(b)))

@@ -575,3 +575,16 @@ def cast(a: Tensor, dtype: DTypeLike) -> Tensor:
     if dtype.kind not in "fc":
         return Tensor._make(raw(a).astype(dtype))  # integer and bool results carry no gradient
     return Cast.apply(a, dtype=dtype)
+
+
+def clamp_min(a: Tensor, min: Operand) -> Tensor:  # noqa: A002
+    return clamp(a, min=min)
+
+
+def clamp_max(a: Tensor, max: Operand) -> Tensor:  # noqa: A002
+    return clamp(a, max=max)
+
+
+def lerp(start: Operand, end: Operand, weight: Operand) -> Tensor:
+    """start + weight * (end - start), broadcasting; differentiable in all three."""
+    return Add.apply(start, Mul.apply(weight, Sub.apply(end, start)))

@@ -269,3 +269,71 @@ def index_select(x: Tensor, dim: int, index: Tensor | ArrayLike) -> Tensor:
     except IndexError:
         _check_index("index_select", x, index, axis)
         raise
+
+
+def nonzero(x: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
+    """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one vector per dim."""
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(x._data)))
+    return Tensor._make(np.argwhere(x._data).astype(np.int64, copy=False))
+
+
+def masked_select(x: Tensor, mask: Tensor | ArrayLike) -> Tensor:
+    """The elements of x where the (broadcast) boolean mask holds, as a vector; the gradient goes back to them."""
+    given, mask_array = mask, np.asarray(mask._data if isinstance(mask, Tensor) else mask)
+    if mask_array.dtype != np.bool_:
+        raise TypeError(f"masked_select: the mask must be a bool tensor, got {mask_array.dtype}; use mask.bool()")
+    try:
+        shape = np.broadcast_shapes(x.shape, mask_array.shape)
+    except ValueError:
+        raise ShapeError(f"masked_select: the tensor of shape {tuple(x.shape)} and the mask of shape "
+                         f"{mask_array.shape} cannot be broadcast together") from None
+    source = x if x.shape == shape else x.broadcast_to(shape)
+    return watch_indices(getitem(source, np.broadcast_to(mask_array, shape).copy()), (given,))
+
+
+def repeat_interleave(x: Tensor, repeats: int | Tensor | ArrayLike | None = None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Each element (or slice along dim) repeated `repeats` times in place: [1, 2] -> [1, 1, 2, 2].
+    repeat_interleave(counts) alone gives arange(len(counts)) repeated by counts."""
+    if repeats is None:
+        counts = x._data
+        return Tensor._make(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
+    counts = np.asarray(repeats._data if isinstance(repeats, Tensor) else repeats)
+    source = x.reshape(-1) if dim is None else x
+    axis = 0 if dim is None else normalize_axis(dim, x.ndim, "repeat_interleave")
+    size = source.shape[axis]
+    if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, size)):
+        raise RuntimeError(f"repeat_interleave: repeats must be a number or have one entry per element along "
+                           f"dim {axis} (size {size}), got shape {counts.shape}")
+    if (counts < 0).any():
+        raise RuntimeError(f"repeat_interleave: repeats must be non-negative, got {counts.tolist()}")
+    positions = np.repeat(np.arange(size), counts.reshape(-1) if counts.ndim else int(counts))
+    return getitem(source, (slice(None),) * axis + (positions,))
+
+
+def meshgrid(*tensors: Tensor | list[Tensor], indexing: str = "ij") -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors: 'ij' (matrix) indexing, or 'xy' (Cartesian: the first two dims swapped)."""
+    first = tensors[0] if tensors else None
+    given: list[Tensor] = list(first) if isinstance(first, (list, tuple)) else list(tensors)  # type: ignore[arg-type]
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for t in given:
+        if t.ndim > 1:
+            raise RuntimeError(f"meshgrid: expects 0-D or 1-D tensors, got shape {tuple(t.shape)}")
+    vectors = [t.reshape(-1) for t in given]
+    if indexing == "xy" and len(vectors) >= 2:
+        vectors[0], vectors[1] = vectors[1], vectors[0]
+    shape = tuple(v.shape[0] for v in vectors)
+    grids = [v.reshape([-1 if d == i else 1 for d in range(len(shape))]).expand(shape) for i, v in enumerate(vectors)]
+    if indexing == "xy" and len(grids) >= 2:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of the 1-D tensors' elements, one per row (itertools.product's order)."""
+    if len(tensors) == 1:
+        return tensors[0]
+    from .shape import stack  # shape.py imports this module
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)

@@ -1,4 +1,5 @@
-"""Linear algebra: matmul (1-D, 2-D and batched, with broadcasting) and einsum."""
+"""Linear algebra: matmul (1-D, 2-D and batched, with broadcasting) and einsum; and, composed of
+them and of indexing, addmm, baddbmm, diagonal, diag, diag_embed, trace, cross and cdist."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -6,9 +7,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..shapes import ShapeError
+from ..shapes import ShapeError, normalize_axis
 from ..function import Primitive
 from ..tensor import Tensor
+from . import elementwise as ew
+from .indexing import IndexAdd, getitem
+from .reduce import amax, norm, sum
+from .shape import broadcast_to, permute, stack, unsqueeze
 
 if TYPE_CHECKING:
     from ..tensor import Operand
@@ -180,4 +185,117 @@ def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
     return Einsum.apply(*operands, equation=equation)
 
 
-__all__ = ["Tensor", "matmul", "dot", "mm", "bmm", "outer", "einsum"]
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:  # noqa: A002
+    """beta * input + alpha * (mat1 @ mat2); with beta = 0 the input is ignored (NaN included), as in PyTorch."""
+    return _scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha)
+
+
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:  # noqa: A002
+    """beta * input + alpha * (batch1 @ batch2) for 3-D batches of matrices."""
+    return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha)
+
+
+def _scaled_sum(op, input, product, beta, alpha):  # noqa: A002
+    if np.broadcast_shapes(np.shape(input._data if isinstance(input, Tensor) else input), product.shape) != product.shape:
+        raise ShapeError(f"{op}: the input of shape {tuple(np.shape(input))} cannot be broadcast to the "
+                         f"product's shape {tuple(product.shape)}")
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return product
+    return (input if beta == 1 else input * beta) + product
+
+
+def _diagonal_positions(length, offset):
+    """Row and column indices of the `length` elements of the diagonal `offset` above the main one."""
+    steps = np.arange(length)
+    return steps + max(-offset, 0), steps + max(offset, 0)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
+    """The diagonal of the (dim1, dim2) matrices, as a new last dim (a copy, not PyTorch's view)."""
+    d1, d2 = normalize_axis(dim1, input.ndim, "diagonal"), normalize_axis(dim2, input.ndim, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal: dim1 and dim2 must differ, both are {d1} (shape {tuple(input.shape)})")
+    moved = permute(input, tuple(d for d in range(input.ndim) if d not in (d1, d2)) + (d1, d2))
+    n1, n2 = input.shape[d1], input.shape[d2]
+    length = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
+    return getitem(moved, (Ellipsis, *_diagonal_positions(length, offset)))
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
+    """Matrices (in dims dim1, dim2 of the result) whose diagonal `offset` holds the last dim of input."""
+    ndim = input.ndim + 1
+    d1, d2 = normalize_axis(dim1, ndim, "diag_embed"), normalize_axis(dim2, ndim, "diag_embed")
+    if d1 == d2:
+        raise RuntimeError(f"diag_embed: dim1 and dim2 must differ, both are {d1}")
+    length = input.shape[-1]
+    n = length + abs(offset)
+    out = IndexAdd.apply(input, index=(Ellipsis, *_diagonal_positions(length, offset)),
+                         shape=input.shape[:-1] + (n, n), unique=True)
+    rest = iter(range(ndim - 2))
+    order = tuple(ndim - 2 if d == d1 else ndim - 1 if d == d2 else next(rest) for d in range(ndim))
+    return permute(out, order)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """A vector's diagonal matrix, or a matrix's diagonal (offset `diagonal`)."""
+    if input.ndim == 1:
+        return diag_embed(input, diagonal)
+    if input.ndim == 2:
+        return _diagonal_of(input, diagonal)
+    raise RuntimeError(f"diag: supports 1-D and 2-D tensors, got shape {tuple(input.shape)}; use diagonal or diag_embed")
+
+
+_diagonal_of = diagonal
+
+
+def trace(input: Tensor) -> Tensor:  # noqa: A002
+    """The sum of a matrix's main diagonal."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a 2-D matrix, got shape {tuple(input.shape)}")
+    return sum(diagonal(input))
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    """The cross product of 3-vectors along `dim` (the first dim of size 3 if None), broadcasting."""
+    shape = np.broadcast_shapes(input.shape, other.shape)
+    if dim is None:
+        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"cross: no dimension of size 3 in the broadcast shape {shape}; pass dim")
+    axis = normalize_axis(dim, len(shape), "cross")
+    if shape[axis] != 3:
+        raise RuntimeError(f"cross: dimension {dim} has size {shape[axis]}, not 3 (shapes {tuple(input.shape)} "
+                           f"and {tuple(other.shape)})")
+    a, b = broadcast_to(input, shape), broadcast_to(other, shape)
+    a0, a1, a2 = (getitem(a, (slice(None),) * axis + (i,)) for i in range(3))
+    b0, b1, b2 = (getitem(b, (slice(None),) * axis + (i,)) for i in range(3))
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
+    """The p-norm distances between the rows of x1 (..., P, M) and of x2 (..., R, M): (..., P, R).
+
+    Computed from the differences (not PyTorch's matmul shortcut for p=2), so a distance of zero
+    has gradient 0, never NaN, for p = 1, 2, inf and every p >= 1. With p = inf, coordinates tied
+    for the largest difference share its gradient (PyTorch gives each of them all of it).
+    """
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist: only supports at least 2-D tensors, got shapes {tuple(x1.shape)} and {tuple(x2.shape)}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"cdist: x1 and x2 must have the same number of columns, got shapes {tuple(x1.shape)} "
+                           f"and {tuple(x2.shape)}")
+    if p < 0:
+        raise RuntimeError(f"cdist: only supports non-negative p values, got {p}")
+    diff = unsqueeze(x1, -2) - unsqueeze(x2, -3)
+    if p == 2:
+        return norm(diff, 2, -1)
+    if p == 1:
+        return sum(ew.abs(diff), -1)
+    if p == float("inf"):
+        return amax(ew.abs(diff), -1)
+    if p == 0:
+        return norm(diff, 0, -1)
+    powered = sum(ew.abs(diff) ** p, -1)
+    zero = powered._data == 0
+    return ew.where(zero, 0.0, ew.where(zero, 1.0, powered) ** (1.0 / p))

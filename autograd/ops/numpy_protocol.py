@@ -9,10 +9,12 @@ from typing import Any
 import numpy as np
 
 from . import comparison as cmp
+from . import cumulative as cu
 from . import elementwise as ew
 from . import linalg as la
 from . import reduce as rd
 from . import shape as sh
+from . import transcendental as tr
 
 
 def _axis_first(fn):
@@ -40,7 +42,9 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {
     np.isinf: cmp.isinf, np.logical_not: cmp.logical_not, np.logical_and: cmp.logical_and,
     np.logical_or: cmp.logical_or, np.logical_xor: cmp.logical_xor,
     np.bitwise_and: cmp.logical_and, np.bitwise_or: cmp.logical_or, np.invert: cmp.logical_not,
-    np.floor_divide: cmp.floor_divide, np.remainder: cmp.remainder, np.floor: cmp.floor, np.ceil: cmp.ceil,
+    np.sinh: tr.sinh, np.cosh: tr.cosh, np.arcsin: tr.asin, np.arccos: tr.acos, np.arctan: tr.atan,
+    np.arctan2: tr.atan2, np.hypot: tr.hypot, np.log2: tr.log2, np.log10: tr.log10, np.exp2: tr.exp2,
+    np.trunc: cmp.trunc, np.floor_divide: cmp.floor_divide, np.remainder: cmp.remainder, np.floor: cmp.floor, np.ceil: cmp.ceil,
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
@@ -48,6 +52,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.amax: _axis_first(rd.amax), np.amin: _axis_first(rd.amin),
     np.max: _axis_first(rd.amax), np.min: _axis_first(rd.amin),
     np.cumsum: lambda x, axis=None, **_: rd.cumsum(x, axis),
+    np.cumprod: lambda x, axis=None, **_: cu.cumprod(x, axis),
     np.where: ew.where, np.clip: lambda x, a_min=None, a_max=None, **_: ew.clamp(x, a_min, a_max),
     np.broadcast_to: lambda x, shape, **_: sh.broadcast_to(x, shape),
     np.reshape: lambda x, shape=None, **kw: sh.reshape(x, shape if shape is not None else kw["newshape"]),

@@ -350,3 +350,21 @@ def norm(x: Tensor, p: float | str = "fro", dim: Dims = None, keepdim: bool = Fa
     if isinstance(p, str):
         raise ValueError(f"norm: unsupported norm type {p!r}; use 'fro', or a number p")
     return sum(ew.abs(x) ** p, axes, keepdim) ** (1.0 / p)
+
+
+def var_mean(x: Tensor, dim: Dims = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None,
+             **aliases: Any) -> tuple[Tensor, Tensor]:
+    """(var, mean) over dim, as one call (PyTorch returns a plain tuple)."""
+    return var(x, dim, keepdim, correction, unbiased, **aliases), mean(x, dim, keepdim, **aliases)
+
+
+def std_mean(x: Tensor, dim: Dims = None, keepdim: bool = False, correction: int = 1, unbiased: bool | None = None,
+             **aliases: Any) -> tuple[Tensor, Tensor]:
+    """(std, mean) over dim."""
+    return std(x, dim, keepdim, correction, unbiased, **aliases), mean(x, dim, keepdim, **aliases)
+
+
+def count_nonzero(x: Tensor, dim: Dims = None) -> Tensor:
+    """How many elements are not zero, over dim (all by default): int64, no gradient."""
+    axes = normalize_axes(dim, x.ndim, "count_nonzero")
+    return Tensor._make(np.asarray(np.count_nonzero(x._data, axis=axes), dtype=np.int64))

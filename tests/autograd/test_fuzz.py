@@ -289,6 +289,31 @@ def _setitem(r, a, b, p):
     return t
 
 
+def _order_side(r, a, p):
+    """The stable order along the dim: where a sort or a rank-based selection sends the gradient."""
+    r.side(np.argsort(r.L.array(a), axis=p["dim"], kind="stable"))
+
+
+def _sort(r, a, p):
+    _order_side(r, a, p)
+    return a.sort(p["dim"], descending=True).values
+
+
+def _median_dim(r, a, p):
+    _order_side(r, a, p)
+    return a.median(p["dim"], keepdim=True).values
+
+
+def _quantile(r, a, p):
+    _order_side(r, a, p)
+    return a.quantile(0.3, dim=p["dim"], keepdim=True)
+
+
+def _lerp(r, a, b, p):
+    a, b = _same_dtype(a, b)
+    return r.L.mod.lerp(a, b, a.sigmoid())
+
+
 OPS = [
     Op("neg", 1, lambda r, a, p: -a),
     Op("add_const", 1, lambda r, a, p: 0.75 - a * 1.5),
@@ -362,6 +387,20 @@ OPS = [
     Op("sub_", 2, _in_place("sub_"), shape="frame"),
     Op("div_", 2, _in_place("div_"), shape="frame"),
     Op("setitem", 2, _setitem, shape="frame", min_ndim=1),
+    Op("sinh", 1, lambda r, a, p: a.sinh()),
+    Op("atan", 1, lambda r, a, p: a.atan()),
+    Op("asin", 1, lambda r, a, p: (a.tanh() * 0.9).asin()),
+    Op("log2", 1, lambda r, a, p: (a * a + 0.5).log2()),
+    Op("cumprod", 1, lambda r, a, p: a.cumprod(p["dim"]), min_ndim=1, params=("dim",)),
+    # first order only: PyTorch 2.13's second derivative through logcumsumexp is 0 where the
+    # gradient arriving at it is exactly 0 (its rule takes log |g|); see test_selection.py
+    Op("logcumsumexp", 1, lambda r, a, p: a.logcumsumexp(p["dim"]), min_ndim=1, smooth=False, params=("dim",)),
+    Op("sort", 1, _sort, min_ndim=1, smooth=False, params=("dim",)),
+    Op("median_dim", 1, _median_dim, shape="reduce", min_ndim=1, smooth=False, params=("dim",)),
+    Op("quantile", 1, _quantile, shape="reduce", min_ndim=1, smooth=False, params=("dim",)),
+    Op("atan2", 2, lambda r, a, b, p: r.L.mod.atan2(a, b * b + 0.5), shape="broadcast"),
+    Op("hypot", 2, lambda r, a, b, p: r.L.mod.hypot(a, b + 2.5), shape="broadcast"),
+    Op("lerp", 2, _lerp, shape="broadcast"),
 ]
 OPS_BY_NAME = {op.name: op for op in OPS}
 
