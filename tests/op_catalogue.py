@@ -13,6 +13,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 import autograd as ag
+from nn.functional import recurrent
 
 Shape = tuple
 Sampler = Callable[[np.random.Generator, Sequence[Shape]], list]
@@ -582,6 +583,10 @@ LINALG_MORE = [
        lambda a, b, c: torch.meshgrid(a, b, c, indexing="xy"), lambda a, b, c: np.meshgrid(a, b, c, indexing="xy"),
        ((3,), (2,), (2,))),
     Op("cartesian_prod", ag.cartesian_prod, torch.cartesian_prod, _np_cartesian, ((3,), (2,))),
+    # nn's fused LSTM step on the state [h | c] (nn/functional/recurrent.py), against torch.lstm_cell
+    Op("lstm_step_fused", lambda x, s, *w: recurrent.lstm_step(x, s, w),
+       lambda x, s, *w: torch.cat(torch.lstm_cell(x, (s[:, :2], s[:, 2:]), *w), 1), None,
+       ((2, 3), (2, 4), (8, 3), (8, 2), (8,), (8,))),
 ]
 
 # Ties and zero distances: the gradient goes where PyTorch's goes.

@@ -7,7 +7,8 @@ window a view, one matmul), pooling (max/avg/adaptive-avg pooling, tiled max-poo
 normalization (batch_norm, layer_norm), regularization (dropout), sparse (embedding,
 one_hot), padding (pad), activations (relu ... log_softmax) and losses (mean cross-entropy
 and binary cross-entropy fused); arguments holds the argument helpers they share with the
-layers, which are not PyTorch API and so not re-exported here.
+layers, which are not PyTorch API and so not re-exported here; nor is recurrent (the fused
+RNN, LSTM and GRU steps and the time loop behind nn.RNN, nn.LSTM and nn.GRU).
 """
 from .activations import elu, gelu, leaky_relu, log_softmax, prelu, relu, sigmoid, silu, softmax, softplus, tanh
 from .affine import linear

@@ -1,4 +1,5 @@
-"""Gradient clipping and flattening parameters to and from one vector (torch.nn.utils)."""
+"""Gradient clipping and flattening parameters to and from one vector (torch.nn.utils); `rnn`
+holds the padding and packing of variable-length sequences (torch.nn.utils.rnn)."""
 from __future__ import annotations
 
 import math
@@ -7,6 +8,8 @@ from collections.abc import Iterable
 import numpy as np
 
 import autograd as ag
+
+from . import rnn as rnn  # nn.utils.rnn, as torch.nn.utils.rnn
 
 
 def _with_grads(parameters):
