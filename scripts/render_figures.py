@@ -4,7 +4,8 @@
 
 Article 003: J = 3(a + bc), and the loss graph of y_hat = w x, loss = (y_hat - y)^2 with its
 backward pass; article 004: the one-hidden-layer ReLU network; article 000: the one-hidden-layer
-network with L2 regularisation. Each drawing has values and gradients on every named box.
+network with L2 regularisation. Each drawing has values and gradients on every box; article
+004's backward pass is also written as an animation, a frame per node visited.
 """
 import argparse
 import pathlib
@@ -52,6 +53,16 @@ def article_004_network():
                           "y − y_true": error, "(y − y_true)²": squared, "‖y − y_true‖²": total, "L": L})
 
 
+def article_004_backprop():
+    """Article 004's network as one line, only its inputs named: backprop one node at a time."""
+    x = ag.tensor([1.0, 2.0], dtype=ag.float64)
+    W1 = ag.tensor([[0.5, 0.2], [0.3, 0.7]], dtype=ag.float64, requires_grad=True)
+    W2 = ag.tensor([[0.6, 0.8]], dtype=ag.float64, requires_grad=True)
+    y_true = ag.tensor([1.5], dtype=ag.float64)
+    L = 0.5 * ((W2 @ (W1 @ x).relu() - y_true) ** 2).sum()
+    return ag.draw_backward_steps(L, names={"x": x, "W1": W1, "W2": W2, "y_true": y_true, "L": L})
+
+
 def article_000_regularised_network(lam=0.1):
     """z = W1 x, h = phi(z), o = W2 h, L = loss(o, y), s = lambda/2 (||W1||^2 + ||W2||^2), J = L + s."""
     x = ag.tensor([1.0, -1.0], dtype=ag.float64)
@@ -82,8 +93,12 @@ FIGURES = {
 }
 
 
+ANIMATIONS = {"article_004_backprop": article_004_backprop}  # written as GIF (README's is this one)
+
+
 def render_figures(folder="figures"):
-    """Writes NAME.svg and NAME.png for each figure into `folder`; returns the paths written."""
+    """Writes NAME.svg and NAME.png for each figure, NAME.gif for each animation, into `folder`;
+    returns the paths written."""
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -93,6 +108,8 @@ def render_figures(folder="figures"):
         drawing.attr(dpi="150")  # PNG at print resolution; the SVG keeps its natural size
         (folder / f"{name}.png").write_bytes(drawing.pipe(format="png"))
         written += [folder / f"{name}.svg", folder / f"{name}.png"]
+    for name, make in ANIMATIONS.items():
+        written.append(pathlib.Path(make().save(folder / f"{name}.gif", duration=1500)))
     return written
 
 

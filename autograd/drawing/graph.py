@@ -347,10 +347,10 @@ def _named_items(source, argument):
 
 
 def _short_name(var):
-    """A value's name inside an expression: a parameter by its own name ("weight", not
-    "layers.0.weight"; its module's cluster says which)."""
+    """A value's name inside an expression: a parameter by its module's name and its own
+    ("fc1.weight", "2.weight"; not "model.layers.2.weight")."""
     if var.param and var.name == var.param:
-        return var.param.rpartition(".")[2]
+        return ".".join(var.param.split(".")[-2:])
     return var.title
 
 

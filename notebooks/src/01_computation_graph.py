@@ -75,6 +75,25 @@ what $J$ would change by per unit change of that constant.
 ag.draw(J)
 """),
     ("md", r"""
+### The forward pass, one operation at a time
+
+`ag.draw_forward_steps` replays the forward pass in the order it ran: each frame computes one
+value from values already there and stores it in its box. Those stored values are what the
+backward pass will read (article 000's point about memory). In Jupyter the steps show as a
+stepper (a slider and play button); `steps.save("forward.gif")` writes the same frames as an
+animation, and `print(steps)` as a table.
+"""),
+    ("code", r"""
+forward = ag.draw_forward_steps(J)
+print(forward)
+assert [step.name for step in forward.steps] == ["v", "u", "J"]  # the Scalars' labels
+assert [step.value for step in forward.steps] == [6.0, 11.0, 33.0]
+stepper = forward.stepper()
+stepper.go(1)  # what the slider does: frame 2 of 3, u = a + v stored
+assert stepper.step == 1 and stepper.frame == forward.png_frames()[1]
+forward
+"""),
+    ("md", r"""
 ### The same graph with `Tensor`
 
 With tensors the graph is recorded the same way; `names=` labels the boxes. A drawing made
@@ -136,6 +155,14 @@ steps = ag.draw_backward_steps(loss, names=names)
 print(f"{len(steps)} steps")
 display(steps[0])
 display(steps[2])
+"""),
+    ("md", r"""
+All the steps as a stepper: drag the slider or press play. Each frame's caption is its row of the
+chain rule, *upstream × local = passed*.
+"""),
+    ("code", r"""
+assert steps.caption(0) == "step 1 of 4: ∂/∂(ŷ − y) = 1 × -2 = -2"
+steps
 """),
     ("md", r"""
 The last frame: every gradient is known, and the one we want, $\partial\,\text{loss}/\partial w = -2$,
@@ -245,11 +272,12 @@ parameters and `collapse=True` draws each layer as one rounded box with its para
 norms, which keeps big models readable. (`nn.Linear` computes $x W^\top$, so an uncollapsed
 drawing would show a transpose before each product.)
 
-Here the intermediate results are not kept in Python variables, and some boxes show a gradient but
-no value: the drawing shows what the graph still holds, and the graph keeps only what the backward
-pass needs. The sigmoid's derivative $h(1 - h)$ is written with its *output* $h$, so $h$ is kept and
-its input $z$ is not; a sum's derivative needs nothing, so the squared errors it adds up are gone.
-This is the stored state of article 000's memory remark, made visible.
+Here the intermediate results are not kept in Python variables, and the graph itself keeps only
+what the backward pass needs: the sigmoid's derivative $h(1 - h)$ is written with its *output* $h$,
+so $h$ is kept and its input $z$ is not; a sum's derivative needs nothing, so the squared errors it
+adds up are gone. The drawing still shows every value: it runs the forward of each operation again
+on its inputs' values (the same code on the same numbers), and names each unnamed box by the
+expression that made it. Drawn uncollapsed, each `nn.Linear` is a cluster titled by its type.
 """),
     ("code", r"""
 model = nn.Sequential(nn.Linear(2, 2, bias=False), nn.Sigmoid(), nn.Linear(2, 1, bias=False)).double()
@@ -261,11 +289,15 @@ L = ((o - y) ** 2).sum()
 s = lam / 2 * ((model[0].weight ** 2).sum() + (model[2].weight ** 2).sum())
 J = L + s
 drawing = ag.draw(J, params=model, names={"x": x, "y": y, "o": o, "L": L, "s": s, "J": J}, collapse=True)
+full = ag.draw(J, params=model, names={"x": x, "y": y})
 J.backward()
+assert "0: Linear(2→2)" in drawing.source and "2: Linear(2→1)" in full.source
+assert "not known" not in full.source and "unnamed" not in full.source
 
 np.testing.assert_allclose(model[0].weight.grad.numpy(), grad_W1, rtol=1e-12)
 np.testing.assert_allclose(model[2].weight.grad.numpy(), grad_W2, rtol=1e-12)
-drawing
+display(drawing)
+full
 """),
     ("md", r"""
 **What to remember.** The forward pass stores every intermediate value (the boxes); the backward

@@ -165,6 +165,28 @@ np.testing.assert_allclose(upstream["z"], grad_z)
 np.testing.assert_allclose(upstream["W1"], grad_W1)
 """),
     ("md", r"""
+The same steps as frames you can step through (a slider, and a play button), each captioned with
+its row of the chain rule. `steps.save("backprop.gif")` writes them as an animation (the README's
+is this one).
+"""),
+    ("code", r"""
+assert len(steps) == 9 and steps.caption(8).startswith("step 9 of 9: ∂/∂")
+steps
+"""),
+    ("md", r"""
+Nobody has to name the intermediate values for the drawing to show them. Written as one line,
+with only the inputs named, every box still has its value (the drawing runs each operation's
+forward again on its inputs' values) and is named by the expression that made it, shortened with
+"…" past 24 characters.
+"""),
+    ("code", r"""
+one_line = 0.5 * ((W2_t @ (W1_t @ x_t).relu() - y_true_t) ** 2).sum()
+drawing = ag.draw(one_line, names={"x": x_t, "W1": W1_t, "W2": W2_t, "y_true": y_true_t})
+for expected in ("W1 @ x (2)\\n[0.9, 1.7]", "ReLU(W1 @ x) (2)\\n[0.9, 1.7]", "W2 @ ReLU(W1 @ x) (1)\\n[1.9]"):
+    assert expected in drawing.source, expected
+drawing
+"""),
+    ("md", r"""
 ## 2.4 Article 001: the four equations BP1-BP4
 
 Article 001 writes a layered network as

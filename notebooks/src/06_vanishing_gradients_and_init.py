@@ -156,7 +156,7 @@ md(r"""
 
 A smaller version (five `Linear(4, 4)` layers, a batch of 8) of the sigmoid and the ReLU
 network, drawn together by `ag.draw(..., color_grads=True, collapse=True)`. Each module is one
-rounded box with its parameters' gradient norms; the other boxes are the tensors passed between
+rounded box, titled by its name and type, with its parameters' gradient norms; the other boxes are the tensors passed between
 layers. The fill encodes the gradient's size on a log scale shared by both networks: deep
 orange is the largest, paler boxes received less. In the sigmoid column the colour fades as the
 gradient travels back towards `x`; in the ReLU column it does not.
@@ -167,9 +167,12 @@ small = {"sigmoid": deep_network(nn.Sigmoid, depth=5, width=4), "relu": deep_net
 ag.manual_seed(2)
 x, y = ag.randn(8, 4), ag.randn(8, 4)
 small_losses = [F.mse_loss(model(x), y, reduction="sum") for model in small.values()]
-small_params = {f"{kind}.{name}": p for kind, model in small.items() for name, p in model.named_parameters()}
-ag.draw(*small_losses, params=small_params, names={"x": x, "y": y}, label=["loss (sigmoid)", "loss (ReLU)"],
-        color_grads=True, collapse=True, rankdir="TB")
+both = nn.ModuleDict(small)  # one module holding both networks: its names say which network a layer is in
+small_params = dict(both.named_parameters())
+drawing = ag.draw(*small_losses, params=both, names={"x": x, "y": y}, label=["loss (sigmoid)", "loss (ReLU)"],
+                  color_grads=True, collapse=True, rankdir="TB")
+assert "sigmoid.0: Linear(4→4)" in drawing.source and "relu.8: Linear(4→4)" in drawing.source
+drawing
 """)
 
 code("""

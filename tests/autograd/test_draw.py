@@ -515,7 +515,7 @@ def test_mlp_modules_are_clusters_and_collapse_to_a_legible_drawing():
         (step,) = [b for a, b in collapsed.forward_edges() if a == chain[-1]]
         chain.append(step)
     assert [collapsed.nodes[i].lines[0] for i in chain] == [
-        "x (5×4)", "layers.0", "layers.0(x) (5×8)", "ReLU", "ReLU(x @ weightᵀ + bias) (5×8)", "layers.2",
+        "x (5×4)", "layers.0", "layers.0(x) (5×8)", "ReLU", "ReLU(…) (5×8)", "layers.2",
         "layers.2(ReLU(…)) (5×8)"]
 
 
@@ -635,10 +635,15 @@ def test_render_figures_writes_valid_svg_and_png(tmp_path):
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     written = script.render_figures(tmp_path)
-    assert sorted(p.name for p in written) == sorted(f"{name}.{fmt}" for name in script.FIGURES for fmt in ("svg", "png"))
+    assert sorted(p.name for p in written) == sorted([f"{name}.{fmt}" for name in script.FIGURES for fmt in ("svg", "png")]
+                                                     + [f"{name}.gif" for name in script.ANIMATIONS])
     for path in written:
         data = path.read_bytes()
-        if path.suffix == ".png":
+        if path.suffix == ".gif":
+            from PIL import Image
+            steps = script.ANIMATIONS[path.stem]()
+            assert Image.open(path).n_frames == len(steps) > 1
+        elif path.suffix == ".png":
             assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
         else:
             root = ET.fromstring(data)
