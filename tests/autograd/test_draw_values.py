@@ -2,6 +2,7 @@
 (recomputed where nobody kept it, marked where it changed in place since), a name for every
 box, short symbols in circles of one size, module clusters titled by their type."""
 import re
+import shutil
 import time
 
 import numpy as np
@@ -189,3 +190,24 @@ def test_drawing_a_ten_thousand_node_graph_with_values_takes_seconds_not_minutes
     print(f"\n10^4-node graph: values of {len(values)} boxes in {elapsed:.2f} s; the whole drawing in {total:.2f} s")
     assert len(view.operators) == 10_001 and not any(isinstance(v, Unknown) for v in values)
     assert dot.source.count("shape=circle") == 10_001
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+def test_backward_and_forward_steps_save_as_animations_captioned_by_their_tables(tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    loss, _, names = article_004_one_line()
+    backward = ag.draw_backward_steps(loss, names=names)
+    gif = Image.open(backward.save(tmp_path / "backprop.gif"))
+    assert gif.is_animated and gif.n_frames == len(backward) == 9  # 7 operators, W1 and W2
+    first, last = Parsed(backward[0]).caption, Parsed(backward[len(backward) - 1]).caption
+    row = backward.rows()[0]  # step 1: the root's operator, upstream 1, what it passes
+    assert first.startswith(f"backward step 1 of 9: {row[1]}, through {row[2]}")
+    assert f"= {row[3]} × {row[5]} = {row[6]}" in first
+    assert last.startswith("backward step 9 of 9: W2, at a leaf") and "the gradient is final" in last
+    forward = ag.draw_forward_steps(loss, names=names)
+    apng = Image.open(forward.save(tmp_path / "forward.png"))
+    assert apng.is_animated and apng.n_frames == len(forward) == 7
+    assert Parsed(forward[0]).caption == "forward step 1 of 7: W1 @ x = [0.1, 1.9], stored"
+    # before its step a value is written blank (same width), so every frame has the last frame's layout
+    blank = [b for b in Parsed(forward[0]).boxes() if b.lines[0] == "ReLU(W1 @ x) (2)"][0]
+    assert blank.lines[1] == "\u2007" * len("[0.1, 1.9]")
