@@ -54,7 +54,7 @@ class BroadcastTo(Primitive):
     @staticmethod
     def forward(ctx, a, shape=()):
         ctx.shape = a.shape
-        return np.broadcast_to(a, shape)
+        return a.view() if a.shape == shape else np.broadcast_to(a, shape)  # NumPy's broadcast is read-only
 
     @staticmethod
     def backward(ctx, g):
@@ -193,7 +193,7 @@ def reverse_dims(x: Tensor) -> Tensor:
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return x
+        return Permute.apply(x, dims=tuple(range(x.ndim)))  # nothing to swap: still a new tensor (a view), as PyTorch's
     dims = list(range(x.ndim))
     a, b = normalize_axis(dim0, x.ndim, "transpose"), normalize_axis(dim1, x.ndim, "transpose")
     dims[a], dims[b] = dims[b], dims[a]
@@ -207,8 +207,6 @@ swapaxes = swapdims = transpose
 
 def broadcast_to(x: Tensor, *shape: ShapeArg) -> Tensor:
     shape = shape_from_args(shape, "broadcast_to")
-    if x.shape == shape:
-        return x
     try:
         np.broadcast_shapes(x.shape, shape)
         if len(shape) < x.ndim or np.broadcast_shapes(x.shape, shape) != shape:
@@ -235,7 +233,7 @@ def squeeze(x: Tensor, dim: Dims = None) -> Tensor:
     else:
         axes = normalize_axes(dim, x.ndim, "squeeze")
         shape = tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1))
-    return x if shape == x.shape else Reshape.apply(x, shape=shape)
+    return Reshape.apply(x, shape=shape)  # a new tensor (a view) even with nothing to squeeze, as PyTorch's
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:

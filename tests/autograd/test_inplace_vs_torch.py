@@ -801,3 +801,25 @@ def test_in_place_that_cannot_write_raises_like_torch(bad):
         bad(TORCH)
     with pytest.raises(RuntimeError, match=r"add_: cannot write the result into a tensor of shape \((2|1),\)"):
         bad(AG)
+
+
+def test_a_no_op_expand_squeeze_or_transpose_is_a_new_tensor_whose_grad_is_its_own():
+    # the differential fuzz found it: expand(-1, -1) returned its input, so retain_grad() on the
+    # result reported the input's total gradient instead of the gradient through that use
+    torch = pytest.importorskip("torch")
+    for lib in (ag, torch):
+        x = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+        y = x * 1
+        uses = [y.expand(-1, -1), y.broadcast_to((2, 3)), y.squeeze(), y[0].transpose(0, -1)]
+        for use in uses:
+            assert use is not y
+            use.retain_grad()
+        (uses[0] * 2 + uses[1] * 3 + uses[2] * 4 + y).sum().backward()
+        got = [use.grad.tolist() for use in uses[:3]]
+        if lib is ag:
+            mine = got
+        else:
+            assert mine == got == [[[2.0] * 3] * 2, [[3.0] * 3] * 2, [[4.0] * 3] * 2]
+    expanded = ag.zeros(2, 3).expand(2, 3)
+    expanded.add_(1)  # nothing was broadcast, so it can be written, as in PyTorch
+    assert expanded.tolist() == [[1.0] * 3] * 2
