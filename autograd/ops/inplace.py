@@ -27,27 +27,54 @@ def _apply(target, name, out_of_place, write, *operands):
                 f"{name}: a leaf tensor that requires grad is being used in an in-place operation. "
                 f"Wrap the update in `with ag.no_grad():` (as optimisers do), or use the out-of-place form.")
         base = target._base
-        if base is not None:
-            kind = "a leaf tensor that requires grad" if base.grad_fn is None and base._requires_grad \
-                else "a tensor"
+        if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError(
-                f"{name}: in-place operations on a view of {kind} are not supported while recording "
-                f"a graph; clone() the view first, or do the update under ag.no_grad()")
-        old = Tensor._make(target._data.copy(), target._requires_grad)
-        old.grad_fn = target.grad_fn
-        new = out_of_place(old, *operands)
-        _write_checked(name, target, lambda data: np.copyto(data, new._data, casting="same_kind"))
-        target.grad_fn = new.grad_fn
-        target._requires_grad = True
-        new.grad_fn._output = weakref.ref(target)
-        new.grad_fn.output_dtype = target._data.dtype  # float32 *= float64 stays float32, and so does its gradient
-        target._bump_version()
-        new.grad_fn.output_version = target._version
+                f"{name}: a view of a leaf tensor that requires grad is being used in an in-place operation. "
+                f"Wrap the update in `with ag.no_grad():`, or clone() the view first.")
+        if base is not None:  # the view's storage root takes the new history: PyTorch's CopySlices
+            written, new = base, _on_view(name, target, base, out_of_place, operands)
+        else:
+            old = Tensor._make(target._data.copy(), target._requires_grad)
+            old.grad_fn = target.grad_fn
+            written, new = target, out_of_place(old, *operands)
+        _write_checked(name, written, lambda data: np.copyto(data, new._data, casting="same_kind"))
+        written.grad_fn = new.grad_fn
+        written._requires_grad = True
+        new.grad_fn._output = weakref.ref(written)
+        new.grad_fn.output_dtype = written._data.dtype  # float32 *= float64 stays float32, and so does its gradient
+        written._bump_version()
+        new.grad_fn.output_version = written._version
     else:
         raw = [ew.raw(o) for o in operands]
         _write_checked(name, target, lambda data: write(data, *raw))
         target._bump_version()
     return target
+
+
+def _on_view(name, view, root, out_of_place, operands):
+    """The root's new value when `view` of it is changed in place, computed out of place from a
+    copy of the root as it was: the old root with the view's new value written where the view
+    looks. So the gradient reaches the old root outside the view and, through the operation,
+    the old view's values inside it; the view itself is taken again from the new root when next
+    used (refresh_view)."""
+    positions = _positions_in(root, view)
+    if np.unique(positions).size != positions.size:
+        raise RuntimeError(f"{name}: more than one element of the view refers to the same element of its base "
+                           f"(an expand or broadcast_to): writing into it is ambiguous; clone() it first")
+    old = Tensor._make(root._data.copy(), root._requires_grad)
+    old.grad_fn = root.grad_fn
+    flat = old.reshape(-1)
+    new_view = out_of_place(flat[positions], *operands)
+    return index_assign(flat, positions, new_view).reshape(root.shape)
+
+
+def _positions_in(root, view):
+    """For each element of `view`, its position in `root` flattened: the view's steps (recorded by
+    link_view) taken again on the root's positions."""
+    positions = np.arange(root._data.size).reshape(root.shape)
+    for cls, args, options in view._aux["replay"]:
+        positions = cls.forward(object.__new__(cls), positions, *args, **options)
+    return positions
 
 
 def _write_checked(name, target, write):

@@ -740,28 +740,73 @@ def test_named_case_never_gives_a_wrong_gradient(name):
     assert_same_gradients(ours, right)
 
 
-# ---- the deliberate difference: in-place on a view inside a graph --------------------------
+# ---- in-place on a view inside a graph (PyTorch's CopySlices) ---------------------------------
 
 VIEWS = {
     "slice": lambda h: h[0:2], "transpose": lambda h: h.transpose(0, 1), "reshape": lambda h: h.reshape(6),
     "view": lambda h: h.view(3, 2), "unsqueeze": lambda h: h.unsqueeze(0), "select": lambda h: h[1],
-    "flatten": lambda h: h.flatten(), "T": lambda h: h.T,
+    "flatten": lambda h: h.flatten(), "T": lambda h: h.T, "column": lambda h: h[:, 1], "of_a_view": lambda h: h[1][0:2],
+}
+VIEW_CHANGES = {
+    "mul_": lambda v, w: v.mul_(3.0), "add_operand": lambda v, w: v.add_(w), "iadd": lambda v, w: v.__iadd__(w * 2),
+    "setitem": lambda v, w: v.__setitem__(0, w.sum()), "zero_": lambda v, w: v.zero_(),
 }
 
 
+@pytest.mark.parametrize("change", VIEW_CHANGES)
 @pytest.mark.parametrize("view", VIEWS)
-def test_in_place_on_a_view_in_the_graph_is_a_deliberate_clear_error(view):
-    """PyTorch supports this (CopySlices); graphgrad refuses with an error that says what to do."""
+def test_in_place_on_a_view_in_the_graph_matches_torch(view, change):
+    """The base takes the new history; the view, used again, is taken from it (as PyTorch's)."""
     def case(L):
         x = L.leaf([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]])
+        w = L.leaf([0.3])
         h = x * 2
-        VIEWS[view](h).mul_(3.0)
-        loss(h).backward()
+        v = VIEWS[view](h)
+        VIEW_CHANGES[change](v, w)
+        (loss(h) + loss(v * 1.5)).backward()
+        return (x, w)
+
+    expected, ours = outcome(case, TORCH), outcome(case, AG)
+    assert expected[0] == ours[0] == "ok", (expected, ours)
+    assert_same_gradients(ours[1], expected[1])
+
+
+def test_in_place_on_a_view_keeps_the_version_checks_of_torch():
+    def saved_output_changed(L):  # exp saved its output; changing it through a view must fail backward
+        x = L.leaf([0.5, -1.0, 2.0])
+        y = x.exp()
+        y[0:2].mul_(2.0)
+        y.sum().backward()
         return (x,)
 
-    assert outcome(case, TORCH)[0] == "ok"
-    with pytest.raises(RuntimeError, match=r"mul_: in-place operations on a view.*clone\(\).*no_grad"):
-        case(AG)
+    def view_of_a_leaf(L):
+        x = L.leaf([0.5, -1.0, 2.0])
+        x[0:2].mul_(2.0)
+        return (x,)
+    for case, words in ((saved_output_changed, "version"), (view_of_a_leaf, "leaf")):
+        assert outcome(case, TORCH)[0] == "raise"
+        kind, message = outcome(case, AG)
+        assert kind == "raise" and words in message and "in-place" in message, message
+
+
+def test_in_place_on_an_expanded_view_is_refused():
+    h = ag.tensor([1.0, 2.0], requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match="add_: more than one element of the view refers to the same element"):
+        h.expand(3, 2).add_(1.0)
+
+
+def test_masking_logits_in_place_as_in_the_gpt_lecture_matches_torch():
+    def case(L):
+        x = L.leaf([[0.5, -1.5, 2.0, 0.1], [1.0, 0.25, -0.75, 3.0]])
+        logits = x * 2
+        v, _ = L.mod.topk(logits, 2)
+        logits[logits < v[:, [-1]]] = -float("inf")
+        logits[:, 0] += 1  # and a column of a non-leaf changed in place
+        (L.mod.softmax(logits, dim=-1) * L.mod.arange(4, dtype=L.mod.float64)).sum().backward()
+        return (x,)
+    expected, ours = outcome(case, TORCH), outcome(case, AG)
+    assert expected[0] == ours[0] == "ok", ours
+    assert_same_gradients(ours[1], expected[1])
 
 
 @pytest.mark.parametrize("fresh", [
