@@ -41,7 +41,7 @@ def test_default_collation_of_tuples_dicts_arrays_and_numbers():
     batch = next(iter(ag.data.DataLoader(Pairs(), batch_size=5)))
     assert batch["x"].shape == (5, 3) and batch["x"].dtype == np.float32
     assert batch["label"].dtype == np.int64 and batch["label"].tolist() == [0, 1, 2, 3, 4]
-    assert batch["weight"].dtype == ag.get_default_dtype()
+    assert batch["weight"].dtype == ag.float64  # Python floats collate to float64, as in PyTorch
 
 
 def test_mismatched_tensor_dataset_is_a_clear_error():
