@@ -227,3 +227,139 @@ class LogSoftmax(Softmax):
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.log_softmax(input, self.dim)
+
+
+class Hardtanh(Module):
+    """x clamped to [min_val, max_val] (default [-1, 1]).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.Hardtanh()(ag.tensor([-2.0, 0.5, 3.0])).tolist()
+        [-1.0, 0.5, 1.0]
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if max_val <= min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """min(max(0, x), 6).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.ReLU6()(ag.tensor([-1.0, 7.0])).tolist()
+        [0.0, 6.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Hardsigmoid(Module):
+    """relu6(x + 3) / 6: a piecewise-linear sigmoid.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.Hardsigmoid()(ag.tensor([-4.0, 0.0, 4.0])).tolist()
+        [0.0, 0.5, 1.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.hardsigmoid(input)
+
+
+class Hardswish(Hardsigmoid):
+    """x * relu6(x + 3) / 6.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.Hardswish()(ag.tensor([-4.0, 1.0, 4.0])).tolist()
+        [-0.0, 0.6666666865348816, 4.0]
+    """
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.hardswish(input)
+
+
+class Mish(Module):
+    """x * tanh(softplus(x)).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> round(nn.Mish()(ag.tensor([1.0])).item(), 4)
+        0.8651
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.mish(input)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), computed without overflow.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> round(nn.LogSigmoid()(ag.tensor([0.0])).item(), 4)
+        -0.6931
+    """
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.logsigmoid(input)
+
+
+class Softsign(Module):
+    """x / (1 + |x|).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.Softsign()(ag.tensor([-1.0, 3.0])).tolist()
+        [-0.5, 0.75]
+    """
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.softsign(input)
+
+
+class GLU(Module):
+    """Gated linear unit: a * sigmoid(b), a and b the halves of the input along `dim`.
+
+    Shape: (*, 2n, *) -> (*, n, *) along dim.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.GLU()(ag.randn(4, 6)).shape
+        (4, 3)
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

@@ -178,3 +178,99 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence: target * (log target - input), input being log-probabilities.
+
+    Args:
+        reduction: 'mean' (over all elements; PyTorch warns), 'batchmean' (the sum over the
+        batch size: the true KL divergence), 'sum' or 'none'. log_target: the target is given
+        as log-probabilities too (False).
+
+    Shape: input (*) log-probabilities, target (*) of the same shape.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> loss = nn.KLDivLoss(reduction="batchmean")
+        >>> loss(ag.log(ag.tensor([[0.5, 0.5]])), ag.tensor([[0.5, 0.5]])).item()
+        0.0
+    """
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:
+        Module.__init__(self)  # 'batchmean' is KLDivLoss's own reduction, checked by F.kl_div
+        self.reduction = reduction if size_average is None and reduce is None else \
+            resolve_reduction(size_average, reduce, reduction, "KLDivLoss")
+        self.log_target = log_target
+
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class MarginRankingLoss(_Loss):
+    """max(0, -y (x1 - x2) + margin): y = 1 asks x1 to rank above x2, y = -1 below.
+
+    Shape: input1, input2 and target (N) or ().
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.MarginRankingLoss(margin=0.5)(ag.tensor([1.0]), ag.tensor([2.0]), ag.tensor([1.0])).item()
+        1.5
+    """
+
+    def __init__(self, margin: float = 0.0, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: ag.Tensor, input2: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """1 - cos(x1, x2) for pairs labelled 1, max(0, cos(x1, x2) - margin) for pairs labelled -1.
+
+    Shape: input1 and input2 (N, D) or (D), target (N) or () of 1 and -1.
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> nn.CosineEmbeddingLoss()(ag.tensor([[1.0, 0.0]]), ag.tensor([[0.0, 1.0]]), ag.tensor([1.0])).item()
+        1.0
+    """
+
+    def __init__(self, margin: float = 0.0, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: ag.Tensor, input2: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """max(0, d(a, p) - d(a, n) + margin), d the p-norm distance: the anchor should be nearer
+    the positive than the negative by the margin.
+
+    Args: margin (1.0), p (2), eps (1e-6, added to the differences), swap (False: use
+    min(d(a, n), d(p, n)) as the negative distance), reduction.
+
+    Shape: anchor, positive, negative (N, D) or (D).
+
+    Example:
+        >>> import autograd as ag, nn
+        >>> a, p, n = ag.tensor([[0.0, 0.0]]), ag.tensor([[0.0, 1.0]]), ag.tensor([[0.0, 3.0]])
+        >>> round(nn.TripletMarginLoss(margin=1.0, eps=0.0)(a, p, n).item(), 4)
+        0.0
+    """
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                 size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got {margin} instead")
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: ag.Tensor, positive: ag.Tensor, negative: ag.Tensor) -> ag.Tensor:
+        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
+                                     swap=self.swap, reduction=self.reduction)

@@ -70,6 +70,94 @@ class RemovableHandle:
         self.remove()
 
 
+class _InputGate(ag.Function):
+    """Identity on a module's inputs that need a gradient, packed into one flat tensor so their
+    gradients arrive together: its backward calls the full backward hooks once with all of them."""
+
+    symbol = "hook"
+
+    @staticmethod
+    def forward(ctx, *inputs, call=None):
+        ctx.call, ctx.shapes = call, [t.shape for t in inputs]
+        return ag.cat([t.reshape(-1).to(inputs[0].dtype) for t in inputs])
+
+    @staticmethod
+    def backward(ctx, grad):
+        sizes = [int(np.prod(shape)) for shape in ctx.shapes]
+        pieces = [piece.reshape(shape) for piece, shape in zip(grad.split(sizes), ctx.shapes)]
+        return ctx.call.run_hooks(tuple(pieces))
+
+
+class _OutputGate(ag.Function):
+    """Identity on one output of a module: notes its gradient for the full backward hooks."""
+
+    symbol = "hook"
+
+    @staticmethod
+    def forward(ctx, output, call=None, index=0):
+        ctx.call, ctx.index = call, index
+        return output.detach()  # apply wraps it in a new Tensor (same storage) whose node is this gate
+
+    @staticmethod
+    def backward(ctx, grad):
+        call = ctx.call
+        call.grad_outputs[ctx.index] = grad
+        call.pending -= 1
+        if not call.positions and not call.pending:  # no input needs a gradient: the hooks run now
+            call.run_hooks(())
+        return grad
+
+
+class _BackwardHookCall:
+    """One call of a module with full backward hooks: wraps its inputs and outputs in gates
+    and calls hook(module, grad_input, grad_output) once the inputs' gradients are known."""
+
+    def __init__(self, module: Module, hooks: list[Callable[..., Any]]) -> None:
+        self.module, self.hooks = module, hooks
+        self.positions: list[int] = []  # the tensor arguments that need a gradient
+        self.arguments = 0
+        self.constants: dict[int, tuple[Any, Any]] = {}  # (shape, dtype) of the tensor arguments that need none
+        self.grad_outputs: list[Any] = []
+        self.pending = 0  # gated outputs whose gradient has not arrived yet
+
+    def wrap_inputs(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        tensors = [i for i, a in enumerate(args) if isinstance(a, ag.Tensor)]
+        self.arguments = len(args)
+        self.positions = [i for i in tensors if args[i].requires_grad] if ag.is_grad_enabled() else []
+        if not self.positions:
+            return args
+        self.constants = {i: (args[i].shape, args[i].dtype) for i in tensors if i not in self.positions}
+        needing = [args[i] for i in self.positions]
+        flat = _InputGate.apply(*needing, call=self)
+        wrapped, offset = list(args), 0
+        for i, tensor in zip(self.positions, needing):
+            wrapped[i] = flat[offset:offset + tensor.numel()].reshape(tensor.shape).to(tensor.dtype)
+            offset += tensor.numel()
+        return tuple(wrapped)
+
+    def wrap_outputs(self, output: Any) -> Any:
+        outputs = output if isinstance(output, tuple) else (output,)
+        self.grad_outputs = [None] * len(outputs)
+        self.pending = sum(isinstance(o, ag.Tensor) and o.requires_grad for o in outputs)
+        wrapped = tuple(_OutputGate.apply(o, call=self, index=i) if isinstance(o, ag.Tensor) and o.requires_grad
+                        else o for i, o in enumerate(outputs))
+        return wrapped if isinstance(output, tuple) else wrapped[0]
+
+    def run_hooks(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        grad_input: list[Any] = [None] * self.arguments  # PyTorch's: None for non-tensors, zeros for constants
+        for position, (shape, dtype) in self.constants.items():
+            grad_input[position] = ag.zeros(shape, dtype=dtype)
+        for position, grad in zip(self.positions, grads):
+            grad_input[position] = grad
+        for hook in self.hooks:
+            replaced = hook(self.module, tuple(grad_input), tuple(self.grad_outputs))
+            if replaced is not None:
+                if len(replaced) != len(grad_input):
+                    raise RuntimeError(f"backward hook returned {len(replaced)} gradients, expected {len(grad_input)}")
+                grad_input = list(replaced)
+        return tuple(grad_input[position] for position in self.positions)
+
+
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])  # type: ignore[name-match]  # PyTorch's printed name
 
 
@@ -111,6 +199,7 @@ class Module:
     _modules: OrderedDict[str, Module | None]
     _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
     _forward_hooks: OrderedDict[int, Callable[..., Any]]
+    _backward_hooks: OrderedDict[int, Callable[..., Any]]
 
     def __init__(self) -> None:
         set_plain = super().__setattr__
@@ -121,22 +210,28 @@ class Module:
         set_plain("_modules", OrderedDict())
         set_plain("_forward_pre_hooks", OrderedDict())
         set_plain("_forward_hooks", OrderedDict())
+        set_plain("_backward_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks):
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
             replaced = hook(self, args)
             if replaced is not None:
                 args = replaced if isinstance(replaced, tuple) else (replaced,)
+        backward_call = _BackwardHookCall(self, list(self._backward_hooks.values())) if self._backward_hooks else None
+        if backward_call is not None:
+            args = backward_call.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             replaced = hook(self, args, output)
             if replaced is not None:
                 output = replaced
+        if backward_call is not None and ag.is_grad_enabled():
+            output = backward_call.wrap_outputs(output)
         return output
 
     def register_forward_pre_hook(self, hook: Callable[[Module, tuple[Any, ...]], Any]) -> RemovableHandle:
@@ -149,6 +244,16 @@ class Module:
         """hook(module, args, output) runs after forward; a returned value replaces the output."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable[[Module, tuple[Any, ...], tuple[Any, ...]], Any]
+                                    ) -> RemovableHandle:
+        """hook(module, grad_input, grad_output) runs once the gradients of the module's positional
+        arguments are known (as PyTorch: None for a non-tensor, zeros for a tensor that needs no
+        gradient, all None when none does); a returned tuple replaces grad_input. grad_output
+        holds the gradients of the outputs (None for one that got none)."""
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
         return handle
 
     # ---- registration --------------------------------------------------------------------

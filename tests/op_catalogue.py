@@ -13,7 +13,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 import autograd as ag
-from nn.functional import recurrent
+from nn.functional import conv_transpose2d, recurrent
 
 Shape = tuple
 Sampler = Callable[[np.random.Generator, Sequence[Shape]], list]
@@ -637,5 +637,14 @@ KINKS = [
            per_input(choice(0.0, 1.5), choice(0.0, 1.0, 2.0)), smooth=False),
 ]
 
+# nn's col2im primitive (nn/functional/conv.py), through the transposed convolution it serves
+NN_CONV_MORE = [
+    Op("conv_transpose2d_col2im", lambda x, w: conv_transpose2d(x, w, stride=2, padding=1, output_padding=1,
+                                                                dilation=(1, 2)),
+       lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1, dilation=(1, 2)), None,
+       ((1, 2, 3, 3), (2, 3, 2, 3))),
+]
+
+
 OPS = (ARITHMETIC + ELEMENTWISE + REDUCTIONS + SHAPE + LINALG + KINKS
-       + SORTING + ELEMENTWISE_MORE + LINALG_MORE + SELECTION_TIES)
+       + SORTING + ELEMENTWISE_MORE + LINALG_MORE + SELECTION_TIES + NN_CONV_MORE)

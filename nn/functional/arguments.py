@@ -1,4 +1,4 @@
-"""Argument helpers shared by nn.functional and the layers: an int or pair as a pair,
+"""Argument helpers shared by nn.functional and the layers: an int or pair as a pair (or as one int),
 convolution padding as (top, bottom, left, right), the loss reduction with PyTorch's
 deprecated size_average/reduce flags, an image batch with or without its batch dim, and a
 tensor's shape as a tuple for error messages. None of these is PyTorch API, so
@@ -22,6 +22,16 @@ def pair(value, name: str, op: str) -> tuple[int, int]:
     if len(value) != 2 or not all(isinstance(v, numbers.Integral) for v in value):
         raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value}")
     return int(value[0]), int(value[1])
+
+
+def single(value, name: str, op: str) -> int:
+    """An int or a one-element sequence as an int, as PyTorch's _single."""
+    if not isinstance(value, numbers.Integral):
+        value = tuple(value)
+        if len(value) != 1 or not isinstance(value[0], numbers.Integral):
+            raise ValueError(f"{op}: {name} must be an int or a 1-tuple of ints, got {value}")
+        value = value[0]
+    return int(value)
 
 
 def shape_of(t: ag.Tensor) -> tuple[int, ...]:

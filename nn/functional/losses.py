@@ -1,9 +1,9 @@
-"""nn.functional's losses: mse, l1, smooth_l1, huber, nll, cross_entropy, binary_cross_entropy
-and binary_cross_entropy_with_logits, with PyTorch's reductions, weights, ignore_index and
-label_smoothing rules. Two are fused nodes where bench/ shows they pay: mean cross-entropy
-of class indices (an ag.Primitive with an array-speed backward) and binary cross-entropy
-(an ag.Function with PyTorch's clamped logs and gradient); the rest are composed from the
-engine's differentiable operations."""
+"""nn.functional's losses: mse, l1, smooth_l1, huber, nll, cross_entropy, binary_cross_entropy,
+binary_cross_entropy_with_logits, kl_div, margin_ranking, cosine_embedding and triplet_margin,
+with PyTorch's reductions, weights, ignore_index and label_smoothing rules. Two are fused nodes
+where bench/ shows they pay: mean cross-entropy of class indices (an ag.Primitive with an
+array-speed backward) and binary cross-entropy (an ag.Function with PyTorch's clamped logs and
+gradient); the rest are composed from the engine's differentiable operations."""
 from __future__ import annotations
 
 import math
@@ -15,6 +15,7 @@ import autograd as ag
 
 from .activations import log_softmax
 from .arguments import resolve_reduction, shape_of
+from .distance import pairwise_distance
 
 
 def _reduce(loss, reduction: str):
@@ -286,3 +287,89 @@ def binary_cross_entropy_with_logits(input: ag.Tensor, target: ag.Tensor, weight
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+def kl_div(input: ag.Tensor, target: ag.Tensor, size_average: bool | None = None, reduce: bool | None = None,
+           reduction: str = "mean", log_target: bool = False) -> ag.Tensor:
+    """Kullback-Leibler divergence of `target` from the distribution whose log-probabilities
+    are `input`: target * (log target - input) elementwise (0 where target is 0), or
+    exp(target) * (target - input) with log_target. 'batchmean' divides the sum by the batch
+    size (the KL divergence's definition); 'mean' by the number of elements, as PyTorch warns.
+    """
+    if size_average is not None or reduce is not None:
+        reduction = resolve_reduction(size_average, reduce, reduction, "kl_div")
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      stacklevel=2)
+    elif reduction != "batchmean":
+        reduction = resolve_reduction(None, None, reduction, "kl_div")
+    if log_target:
+        loss = ag.exp(target) * (target - input)
+    else:
+        positive = np.asarray(target) > 0  # target log target, taken as 0 at target = 0
+        loss = ag.where(positive, target * ag.log(ag.where(positive, target, 1.0)), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce(loss, reduction)
+
+
+def _pair_target_loss(loss, reduction, size_average, reduce, op):
+    return _reduce(loss, resolve_reduction(size_average, reduce, reduction, op))
+
+
+def margin_ranking_loss(input1: ag.Tensor, input2: ag.Tensor, target: ag.Tensor, margin: float = 0.0,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> ag.Tensor:
+    """max(0, -y (x1 - x2) + margin): x1 should rank above x2 where y = 1, below where y = -1."""
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {shape_of(input1)}, input2: {shape_of(input2)}, target: {shape_of(target)} ")
+    loss = ag.clamp(-target * (input1 - input2) + margin, min=0.0)
+    return _pair_target_loss(loss, reduction, size_average, reduce, "margin_ranking_loss")
+
+
+def cosine_embedding_loss(input1: ag.Tensor, input2: ag.Tensor, target: ag.Tensor, margin: float = 0.0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> ag.Tensor:
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1.
+
+    Shape: input1 and input2 (N, D) or (D,); target (N,) or () of 1 and -1.
+    """
+    if input1.ndim not in (1, 2) or shape_of(input1) != shape_of(input2):
+        raise RuntimeError(f"cosine_embedding_loss: expected input1 and input2 of the same shape, (N, D) or (D), got "
+                           f"{shape_of(input1)} and {shape_of(input2)}")
+    if target.ndim != input1.ndim - 1:
+        raise RuntimeError(f"cosine_embedding_loss: expected a target of shape {shape_of(input1)[:-1]}, "
+                           f"got {shape_of(target)}")
+    dim = input1.ndim - 1
+    epsilon = 1e-12  # PyTorch's, on each squared magnitude
+    products = (input1 * input2).sum(dim)
+    magnitudes = ((input1 * input1).sum(dim) + epsilon) * ((input2 * input2).sum(dim) + epsilon)
+    cos = products / ag.sqrt(magnitudes)
+    labels = np.asarray(target)
+    loss = ag.where(labels == 1, 1 - cos, 0.0) + ag.where(labels == -1, ag.clamp(cos - margin, min=0.0), 0.0)
+    return _pair_target_loss(loss, reduction, size_average, reduce, "cosine_embedding_loss")
+
+
+def triplet_margin_loss(anchor: ag.Tensor, positive: ag.Tensor, negative: ag.Tensor, margin: float = 1.0,
+                        p: float = 2, eps: float = 1e-6, swap: bool = False, size_average: bool | None = None,
+                        reduce: bool | None = None, reduction: str = "mean") -> ag.Tensor:
+    """max(0, d(a, p) - d(a, n) + margin) with d the p-norm pairwise distance; with swap,
+    d(a, n) is replaced by d(p, n) where that is smaller.
+
+    Shape: anchor, positive and negative (N, D) or (D,).
+    """
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"triplet_margin_loss: The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, "
+                           f"and negative {negative.ndim}D inputs")
+    to_positive = pairwise_distance(anchor, positive, p, eps)
+    to_negative = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        to_negative = ag.minimum(to_negative, pairwise_distance(positive, negative, p, eps))
+    loss = ag.clamp(to_positive - to_negative + margin, min=0.0)
+    return _pair_target_loss(loss, reduction, size_average, reduce, "triplet_margin_loss")

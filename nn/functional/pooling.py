@@ -1,7 +1,8 @@
 """nn.functional's pooling: max_pool2d and avg_pool2d over im2col windows (PyTorch's
 padding, dilation and ceil_mode rules), with a fused ag.Function for the common tiled
-max-pool (stride = kernel, no padding), and adaptive_avg_pool2d as two small averaging
-matmuls."""
+max-pool (stride = kernel, no padding), adaptive_avg_pool2d as two small averaging
+matmuls and adaptive_max_pool2d as a max over gathered windows; the 1-D forms run the 2-D
+ones on a height-1 input."""
 from __future__ import annotations
 
 import math
@@ -11,7 +12,7 @@ import numpy as np
 
 import autograd as ag
 
-from .arguments import as_batch4, pair
+from .arguments import as_batch4, pair, shape_of, single
 from .conv import sliding_windows
 
 
@@ -164,3 +165,93 @@ def adaptive_avg_pool2d(input: ag.Tensor, output_size: int | None | tuple[int | 
     dtype = x.dtype if x.dtype.kind == "f" else ag.get_default_dtype()
     out = _adaptive_matrix(x.shape[2], oh, dtype) @ x @ _adaptive_matrix(x.shape[3], ow, dtype).T
     return out if batched else out.squeeze(0)
+
+
+def _as_batch3(input, op):
+    """(N, C, L) or (C, L) as a height-1 image batch for the 2-D pooling; anything else is an error."""
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {shape_of(input)}")
+    return input.unsqueeze(-2)
+
+
+def max_pool1d(input: ag.Tensor, kernel_size: int | tuple[int], stride: int | tuple[int] | None = None,
+               padding: int | tuple[int] = 0, dilation: int | tuple[int] = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> ag.Tensor | tuple[ag.Tensor, ag.Tensor]:
+    """Maximum over each window of (N, C, L) or (C, L), as torch.nn.functional.max_pool1d
+    (with return_indices, also each maximum's position along L)."""
+    op = "max_pool1d"
+    stride = kernel_size if stride is None or stride == () else stride
+    out = max_pool2d(_as_batch3(input, op), (1, single(kernel_size, "kernel_size", op)), (1, single(stride, "stride", op)),
+                     (0, single(padding, "padding", op)), (1, single(dilation, "dilation", op)), ceil_mode, return_indices)
+    if isinstance(out, tuple):
+        return out[0].squeeze(-2), out[1].squeeze(-2)  # h = 0, so the flat index is the position along L
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input: ag.Tensor, kernel_size: int | tuple[int], stride: int | tuple[int] | None = None,
+               padding: int | tuple[int] = 0, ceil_mode: bool = False, count_include_pad: bool = True) -> ag.Tensor:
+    """Mean over each window of (N, C, L) or (C, L), as torch.nn.functional.avg_pool1d."""
+    op = "avg_pool1d"
+    stride = kernel_size if stride is None or stride == () else stride
+    return avg_pool2d(_as_batch3(input, op), (1, single(kernel_size, "kernel_size", op)), (1, single(stride, "stride", op)),
+                      (0, single(padding, "padding", op)), ceil_mode, count_include_pad).squeeze(-2)
+
+
+def adaptive_avg_pool1d(input: ag.Tensor, output_size: int | tuple[int]) -> ag.Tensor:
+    """Average pooling of (N, C, L) or (C, L) to a fixed length (PyTorch's window rule), as one small matmul."""
+    x = _as_batch3(input, "adaptive_avg_pool1d").squeeze(-2)
+    dtype = x.dtype if x.dtype.kind == "f" else ag.get_default_dtype()
+    return x @ _adaptive_matrix(x.shape[-1], single(output_size, "output_size", "adaptive_avg_pool1d"), dtype).T
+
+
+def _adaptive_windows(size, out_size):
+    """(out_size, widest) input positions of each adaptive window, the shorter ones padded by
+    repeating their last position (a repeat never changes a maximum or where it is)."""
+    starts = (np.arange(out_size) * size) // out_size
+    ends = -(-((np.arange(out_size) + 1) * size) // out_size)
+    widest = int((ends - starts).max())
+    return np.minimum(starts[:, None] + np.arange(widest), ends[:, None] - 1)
+
+
+def adaptive_max_pool2d(input: ag.Tensor, output_size: int | None | tuple[int | None, int | None],
+                        return_indices: bool = False) -> ag.Tensor | tuple[ag.Tensor, ag.Tensor]:
+    """Max pooling to a fixed output size (PyTorch's window rule: [floor(i H / oh), ceil((i + 1) H / oh))).
+
+    Shape: input (N, C, H, W) or (C, H, W); output_size an int or (oh, ow), None keeping
+    that input size. With return_indices, also each maximum's flat h * W + w position.
+    """
+    op = "adaptive_max_pool2d"
+    x, batched = as_batch4(input, op)
+    sizes = (output_size, output_size) if isinstance(output_size, numbers.Integral) or output_size is None \
+        else tuple(output_size)  # type: ignore[arg-type]  # a pair here (mypy can't narrow by numbers.Integral)
+    if len(sizes) != 2:
+        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size}")
+    n, c, height, width = x.shape
+    oh, ow = (x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    if oh < 1 or ow < 1 or height < 1 or width < 1:
+        raise ValueError(f"{op}: output_size {(oh, ow)} and the input's size {(height, width)} must be positive")
+    rows, cols = _adaptive_windows(height, oh), _adaptive_windows(width, ow)
+    kh, kw = rows.shape[1], cols.shape[1]
+    # Gather every window (one index_select per dim), then one max over its kh * kw positions.
+    windows = x.index_select(2, rows.reshape(-1)).index_select(3, cols.reshape(-1))
+    windows = windows.reshape(n, c, oh, kh, ow, kw).permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
+    out, position = windows.max(dim=-1)
+    if not batched:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    where = np.asarray(position)
+    picked_rows = rows[np.arange(oh)[:, None], where // kw]  # (N, C, oh, ow), broadcast
+    picked_cols = cols[np.arange(ow), where % kw]
+    indices = ag.from_numpy((picked_rows * width + picked_cols).astype(np.int64))
+    return out, (indices if batched else indices.squeeze(0))
+
+
+def adaptive_max_pool1d(input: ag.Tensor, output_size: int | tuple[int],
+                        return_indices: bool = False) -> ag.Tensor | tuple[ag.Tensor, ag.Tensor]:
+    """Max pooling of (N, C, L) or (C, L) to a fixed length, as torch.nn.functional.adaptive_max_pool1d."""
+    op = "adaptive_max_pool1d"
+    out = adaptive_max_pool2d(_as_batch3(input, op), (1, single(output_size, "output_size", op)), return_indices)
+    if isinstance(out, tuple):
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
