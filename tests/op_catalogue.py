@@ -637,6 +637,194 @@ KINKS = [
            per_input(choice(0.0, 1.5), choice(0.0, 1.0, 2.0)), smooth=False),
 ]
 
+# ---- torch.linalg: samplers that keep matrices well-conditioned, and factor signs fixed ---------
+
+def invertible(rng, shapes):
+    """Square inputs diagonally dominant (condition number a few), rows' signs random, so the
+    determinant takes either sign; other inputs real."""
+    arrays = []
+    for s in shapes:
+        a = rng.uniform(-1.0, 1.0, s)
+        if len(s) >= 2 and s[-1] == s[-2]:
+            a = (a + (s[-1] + 1) * np.eye(s[-1])) * rng.choice([-1.0, 1.0], s[:-1] + (1,))
+        arrays.append(a)
+    return arrays
+
+
+def spd_half(rng, shapes):
+    """Half a symmetric positive-definite matrix (entries take a + a.mT, so perturbations of
+    either triangle count); other inputs real."""
+    arrays = real(rng, shapes)
+    a = arrays[0]
+    arrays[0] = (a @ np.swapaxes(a, -1, -2) + shapes[0][-1] * np.eye(shapes[0][-1])) / 2
+    return arrays
+
+
+def _orthogonal(rng, batch, n):
+    q, r = np.linalg.qr(rng.standard_normal(batch + (n, n)))
+    return q * np.sign(np.diagonal(r, 0, -2, -1))[..., None, :]
+
+
+def _spread(rng, batch, k):
+    """k values at least 0.7 apart (distinct eigen- or singular values), shuffled."""
+    values = 1.0 + 0.9 * np.arange(k) + rng.uniform(0.0, 0.2, batch + (k,))
+    return rng.permuted(values, axis=-1)
+
+
+def symmetric_distinct(rng, shapes):
+    """Half a symmetric matrix with eigenvalues at least 1.4 apart, of either sign."""
+    s = shapes[0]
+    q = _orthogonal(rng, s[:-2], s[-1])
+    values = (_spread(rng, s[:-2], s[-1]) - 1.5) * 2
+    return [(q * values[..., None, :]) @ np.swapaxes(q, -1, -2) / 2] + real(rng, shapes[1:])
+
+
+def full_rank(rng, shapes):
+    """First input U diag(s) V^T with singular values at least 0.7 apart, from 1; others real."""
+    s = shapes[0]
+    m, n = s[-2:]
+    k = min(m, n)
+    u, v = _orthogonal(rng, s[:-2], m)[..., :k], _orthogonal(rng, s[:-2], n)[..., :k]
+    return [(u * _spread(rng, s[:-2], k)[..., None, :]) @ np.swapaxes(v, -1, -2)] + real(rng, shapes[1:])
+
+
+def lower_factor(rng, shapes):
+    """Second input a lower-triangular matrix with a diagonal of 1..2 (a Cholesky factor)."""
+    arrays = real(rng, shapes)
+    arrays[1] = np.tril(arrays[1] / 2, -1) + np.diag(rng.uniform(1.0, 2.0, shapes[1][-1]))
+    return arrays
+
+
+def _sgn(x):
+    return np.sign(x) if isinstance(x, np.ndarray) else x.sign()
+
+
+def _eigh_fixed(result):
+    """Eigenvectors' signs fixed (first row positive): the vectors are unique only up to sign."""
+    values, vectors = result
+    return values, vectors * _sgn(vectors[..., :1, :])
+
+
+def _svd_fixed(result, k=None):
+    """U's first k columns and Vh's first k rows (all if None), signs fixed by U's first row."""
+    u, s, vh = result
+    u, vh = (u, vh) if k is None else (u[..., :k], vh[..., :k, :])
+    signs = _sgn(u[..., :1, :])
+    return u * signs, s, vh * signs.mT
+
+
+def _qr_fixed(result):
+    """Q and R with R's diagonal positive (unique then)."""
+    q, r = result
+    d = r.diagonal(0, -2, -1) if not isinstance(r, np.ndarray) else np.diagonal(r, 0, -2, -1)
+    signs = _sgn(d)
+    return q * signs[..., None, :], r * signs[..., :, None]
+
+
+def _sym(a):
+    return a + a.mT
+
+
+def _np_sym(a):
+    return a + np.swapaxes(a, -1, -2)
+
+
+def _np_norm_matrix(ord):  # noqa: A002
+    return lambda a: np.linalg.norm(a, ord, axis=(-2, -1))
+
+
+SQUARE, BATCHED = ((3, 3),), ((2, 3, 3),)
+
+LINALG_DECOMPOSITIONS = [
+    Op("linalg_solve", ag.linalg.solve, torch.linalg.solve, np.linalg.solve, ((3, 3), (3, 2)), invertible),
+    Op("linalg_solve_batch_broadcast", ag.linalg.solve, torch.linalg.solve, np.linalg.solve,
+       ((2, 1, 3, 3), (4, 3, 1)), invertible),
+    Op("linalg_solve_vector", ag.linalg.solve, torch.linalg.solve, lambda a, b: np.linalg.solve(a, b[..., None])[..., 0],
+       ((2, 3, 3), (2, 3)), invertible),
+    Op("linalg_solve_right", lambda a, b: ag.linalg.solve(a, b, left=False),
+       lambda a, b: torch.linalg.solve(a, b, left=False),
+       lambda a, b: np.swapaxes(np.linalg.solve(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2)), -1, -2),
+       ((3, 3), (2, 3)), invertible),
+    Op("linalg_inv", ag.linalg.inv, torch.linalg.inv, np.linalg.inv, BATCHED, invertible),
+    Op("inverse", ag.inverse, torch.inverse, np.linalg.inv, SQUARE, invertible),
+    Op("linalg_det", ag.linalg.det, torch.linalg.det, np.linalg.det, BATCHED, invertible),
+    Op("det", ag.det, torch.det, np.linalg.det, SQUARE, invertible),
+    Op("linalg_slogdet", ag.linalg.slogdet, torch.linalg.slogdet, np.linalg.slogdet, BATCHED, invertible),
+    Op("logdet", ag.logdet, torch.logdet, lambda a: np.linalg.slogdet(a)[1], BATCHED, spd_half),
+    Op("linalg_cholesky", lambda a: ag.linalg.cholesky(_sym(a)), lambda a: torch.linalg.cholesky(_sym(a)),
+       lambda a: np.linalg.cholesky(_np_sym(a)), BATCHED, spd_half),
+    Op("linalg_cholesky_upper", lambda a: ag.linalg.cholesky(_sym(a), upper=True),
+       lambda a: torch.linalg.cholesky(_sym(a), upper=True),
+       lambda a: np.swapaxes(np.linalg.cholesky(_np_sym(a)), -1, -2), SQUARE, spd_half),
+    Op("cholesky_solve", ag.cholesky_solve, torch.cholesky_solve, lambda b, l: np.linalg.solve(l @ l.T, b),
+       ((3, 2), (3, 3)), lower_factor),
+    Op("cholesky_solve_upper", lambda b, u: ag.cholesky_solve(b, u.mT, upper=True),
+       lambda b, u: torch.cholesky_solve(b, u.mT, upper=True), lambda b, l: np.linalg.solve(l @ l.T, b),
+       ((3, 2), (3, 3)), lower_factor),
+    Op("linalg_solve_triangular", lambda a, b: ag.linalg.solve_triangular(a, b, upper=True),
+       lambda a, b: torch.linalg.solve_triangular(a, b, upper=True), lambda a, b: np.linalg.solve(np.triu(a), b),
+       ((2, 3, 3), (3, 2)), invertible),
+    Op("linalg_solve_triangular_right_unit", lambda a, b: ag.linalg.solve_triangular(a, b, upper=False, left=False,
+                                                                                     unitriangular=True),
+       lambda a, b: torch.linalg.solve_triangular(a, b, upper=False, left=False, unitriangular=True),
+       lambda a, b: b @ np.linalg.inv(np.tril(a, -1) + np.eye(3)), ((3, 3), (2, 3)), invertible),
+    Op("linalg_eigh", lambda a: _eigh_fixed(ag.linalg.eigh(_sym(a))), lambda a: _eigh_fixed(torch.linalg.eigh(_sym(a))),
+       lambda a: _eigh_fixed(np.linalg.eigh(_np_sym(a))), BATCHED, symmetric_distinct),
+    Op("linalg_eigh_upper", lambda a: _eigh_fixed(ag.linalg.eigh(_sym(a), UPLO="U")),
+       lambda a: _eigh_fixed(torch.linalg.eigh(_sym(a), UPLO="U")),
+       lambda a: _eigh_fixed(np.linalg.eigh(_np_sym(a), UPLO="U")), ((4, 4),), symmetric_distinct),
+    Op("linalg_eigvalsh", lambda a: ag.linalg.eigvalsh(_sym(a)), lambda a: torch.linalg.eigvalsh(_sym(a)),
+       lambda a: np.linalg.eigvalsh(_np_sym(a)), BATCHED, symmetric_distinct),
+    Op("linalg_svd", lambda a: _svd_fixed(ag.linalg.svd(a)), lambda a: _svd_fixed(torch.linalg.svd(a)),
+       lambda a: _svd_fixed(np.linalg.svd(a)), BATCHED, full_rank),
+    Op("linalg_svd_tall", lambda a: _svd_fixed(ag.linalg.svd(a, full_matrices=False)),
+       lambda a: _svd_fixed(torch.linalg.svd(a, full_matrices=False)),
+       lambda a: _svd_fixed(np.linalg.svd(a, full_matrices=False)), ((4, 2),), full_rank),
+    Op("linalg_svd_wide_full", lambda a: _svd_fixed(ag.linalg.svd(a), 2), lambda a: _svd_fixed(torch.linalg.svd(a), 2),
+       lambda a: _svd_fixed(np.linalg.svd(a), 2), ((2, 2, 4),), full_rank),
+    Op("linalg_svdvals", ag.linalg.svdvals, torch.linalg.svdvals, lambda a: np.linalg.svd(a, compute_uv=False),
+       ((4, 3),), full_rank),
+    Op("linalg_qr", lambda a: _qr_fixed(ag.linalg.qr(a)), lambda a: _qr_fixed(torch.linalg.qr(a)),
+       lambda a: _qr_fixed(np.linalg.qr(a)), ((2, 4, 3),), full_rank),
+    Op("linalg_qr_wide", lambda a: _qr_fixed(ag.linalg.qr(a)), lambda a: _qr_fixed(torch.linalg.qr(a)),
+       lambda a: _qr_fixed(np.linalg.qr(a)), ((3, 5),), full_rank),
+    Op("linalg_qr_complete_square", lambda a: _qr_fixed(ag.linalg.qr(a, mode="complete")),
+       lambda a: _qr_fixed(torch.linalg.qr(a, mode="complete")), lambda a: _qr_fixed(np.linalg.qr(a, mode="complete")),
+       SQUARE, full_rank),
+    Op("linalg_pinv", ag.linalg.pinv, torch.linalg.pinv, np.linalg.pinv, ((4, 3),), full_rank),
+    Op("linalg_pinv_wide", ag.linalg.pinv, torch.linalg.pinv, np.linalg.pinv, ((2, 2, 3),), full_rank),
+    Op("linalg_lstsq", lambda a, b: ag.linalg.lstsq(a, b).solution, lambda a, b: torch.linalg.lstsq(a, b).solution,
+       lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0], ((5, 3), (5, 2)), full_rank),
+    Op("linalg_lstsq_wide_vector", lambda a, b: ag.linalg.lstsq(a, b).solution,
+       lambda a, b: torch.linalg.lstsq(a, b).solution, lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0],
+       ((2, 4), (2,)), full_rank),
+    Op("linalg_vector_norm", ag.linalg.vector_norm, torch.linalg.vector_norm, lambda x: np.linalg.norm(x.reshape(-1)),
+       ((2, 3, 2),), away_from_zero),
+    Op("linalg_vector_norm_p3_dim", lambda x: ag.linalg.vector_norm(x, 3, dim=(0, 2), keepdim=True),
+       lambda x: torch.linalg.vector_norm(x, 3, dim=(0, 2), keepdim=True),
+       lambda x: (np.abs(x) ** 3).sum((0, 2), keepdims=True) ** (1 / 3), ((2, 3, 2),), away_from_zero),
+    Op("linalg_vector_norm_inf", lambda x: ag.linalg.vector_norm(x, float("inf"), 1),
+       lambda x: torch.linalg.vector_norm(x, float("inf"), 1), lambda x: np.abs(x).max(1), domain=distinct),
+    Op("linalg_matrix_norm_fro", ag.linalg.matrix_norm, torch.linalg.matrix_norm, _np_norm_matrix("fro"), BATCHED),
+    Op("linalg_matrix_norm_nuc", lambda a: ag.linalg.matrix_norm(a, "nuc", keepdim=True),
+       lambda a: torch.linalg.matrix_norm(a, "nuc", keepdim=True),
+       lambda a: np.linalg.norm(a, "nuc", axis=(-2, -1), keepdims=True), ((2, 4, 3),), full_rank),
+    Op("linalg_matrix_norm_2", lambda a: ag.linalg.matrix_norm(a, 2, dim=(0, 2)),
+       lambda a: torch.linalg.matrix_norm(a, 2, dim=(0, 2)), lambda a: np.linalg.norm(np.moveaxis(a, 1, 0), 2, axis=(1, 2)),
+       ((3, 2, 4),), lambda rng, shapes: [np.ascontiguousarray(np.moveaxis(full_rank(rng, [(2, 3, 4)])[0], 0, 1))]),
+    Op("linalg_matrix_norm_minus_2", lambda a: ag.linalg.matrix_norm(a, -2), lambda a: torch.linalg.matrix_norm(a, -2),
+       _np_norm_matrix(-2), ((3, 2),), full_rank),
+    Op("linalg_matrix_norm_1", lambda a: ag.linalg.matrix_norm(a, 1), lambda a: torch.linalg.matrix_norm(a, 1),
+       _np_norm_matrix(1), BATCHED, distinct),
+    Op("linalg_matrix_norm_inf", lambda a: ag.linalg.matrix_norm(a, float("-inf"), keepdim=True),
+       lambda a: torch.linalg.matrix_norm(a, float("-inf"), keepdim=True),
+       lambda a: np.linalg.norm(a, -np.inf, axis=(-2, -1), keepdims=True), BATCHED, distinct),
+    Op("linalg_norm", ag.linalg.norm, torch.linalg.norm, lambda a: np.linalg.norm(a.reshape(-1)), ((2, 3, 2),), away_from_zero),
+    Op("linalg_norm_spectral", lambda a: ag.linalg.norm(a, 2), lambda a: torch.linalg.norm(a, 2),
+       lambda a: np.linalg.norm(a, 2), ((3, 4),), full_rank),
+]
+
+
 # nn's col2im primitive (nn/functional/conv.py), through the transposed convolution it serves
 NN_CONV_MORE = [
     Op("conv_transpose2d_col2im", lambda x, w: conv_transpose2d(x, w, stride=2, padding=1, output_padding=1,
@@ -647,4 +835,5 @@ NN_CONV_MORE = [
 
 
 OPS = (ARITHMETIC + ELEMENTWISE + REDUCTIONS + SHAPE + LINALG + KINKS
-       + SORTING + ELEMENTWISE_MORE + LINALG_MORE + SELECTION_TIES + NN_CONV_MORE)
+       + SORTING + ELEMENTWISE_MORE + LINALG_MORE + SELECTION_TIES
+       + LINALG_DECOMPOSITIONS + NN_CONV_MORE)

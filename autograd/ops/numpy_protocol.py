@@ -14,6 +14,7 @@ from . import elementwise as ew
 from . import linalg as la
 from . import reduce as rd
 from . import shape as sh
+from . import solvers as sv
 from . import transcendental as tr
 
 
@@ -65,5 +66,6 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.stack: lambda arrays, axis=0, **_: sh.stack(arrays, axis),
     np.tril: lambda x, k=0: sh.tril(x, k), np.triu: lambda x, k=0: sh.triu(x, k),
     np.einsum: la.einsum, np.outer: la.outer, np.dot: la.matmul,
+    np.linalg.solve: sv.solve_matrices, np.linalg.inv: sv.inv,
     np.zeros_like: _creation(0), np.ones_like: _creation(1),
 }

@@ -309,6 +309,18 @@ def _quantile(r, a, p):
     return a.quantile(0.3, dim=p["dim"], keepdim=True)
 
 
+def _spd(r, a):
+    """I + 0.1 t^T t with t = tanh(a): symmetric positive-definite, eigenvalues in [1, 2.6]; I where
+    a holds NaN (the program is then discarded: cholesky raises in one library, not the other)."""
+    eye = r.L.mod.eye(a.shape[-1], dtype=a.dtype)
+    t = a.tanh()
+    spd = eye + 0.1 * (t.mT @ t)
+    if not np.isfinite(r.L.array(spd)).all():
+        r.ill_conditioned = True
+        return eye
+    return spd
+
+
 def _lerp(r, a, b, p):
     a, b = _same_dtype(a, b)
     return r.L.mod.lerp(a, b, a.sigmoid())
@@ -401,6 +413,12 @@ OPS = [
     Op("atan2", 2, lambda r, a, b, p: r.L.mod.atan2(a, b * b + 0.5), shape="broadcast"),
     Op("hypot", 2, lambda r, a, b, p: r.L.mod.hypot(a, b + 2.5), shape="broadcast"),
     Op("lerp", 2, _lerp, shape="broadcast"),
+    # linalg on an SPD matrix made from a (well-conditioned whatever a is), results in a's shape
+    Op("linalg_solve", 1, lambda r, a, p: r.L.mod.linalg.solve(_spd(r, a), a.mT).mT, min_ndim=2),
+    Op("linalg_inv", 1, lambda r, a, p: a @ r.L.mod.linalg.inv(_spd(r, a)), min_ndim=2),
+    Op("cholesky_solve", 1, lambda r, a, p: r.L.mod.cholesky_solve(a.mT, r.L.mod.linalg.cholesky(_spd(r, a))).mT,
+       min_ndim=2),
+    Op("logdet", 1, lambda r, a, p: a * r.L.mod.logdet(_spd(r, a))[..., None, None], min_ndim=2),
 ]
 OPS_BY_NAME = {op.name: op for op in OPS}
 
