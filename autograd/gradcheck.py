@@ -31,15 +31,15 @@ def _numerical(evaluate, leaves, eps):
     """Jacobians by central differences, one (n_out, n_in) float64 array per leaf."""
     jacobians = []
     for leaf in leaves:
-        flat = leaf._data.reshape(-1)
+        data = leaf._data
         columns = []
-        for j in range(flat.size):
-            original = flat[j]
-            flat[j] = original + eps  # raw writes: fn may itself need the graph (gradgradcheck)
+        for position in np.ndindex(data.shape):  # C order, as the analytic rows; never a reshaped copy
+            original = data[position]
+            data[position] = original + eps  # raw writes: fn may itself need the graph (gradgradcheck)
             plus = evaluate()
-            flat[j] = original - eps
+            data[position] = original - eps
             minus = evaluate()
-            flat[j] = original
+            data[position] = original
             columns.append((plus - minus) / (2 * eps))
         n_out = columns[0].size if columns else 0
         jacobians.append(np.stack(columns, axis=1) if columns else np.zeros((n_out, 0)))

@@ -594,3 +594,22 @@ def test_backward_pauses_the_cyclic_gc_only_on_big_graphs_and_restores_it_on_eve
     with pytest.raises(ValueError, match="a hook failed"):
         y.backward()
     assert gc.isenabled()
+
+
+def test_gradcheck_perturbs_leaves_whose_storage_is_not_c_contiguous():
+    # a reshaped copy of a transposed array took the perturbations, so every numerical
+    # derivative read 0 and a zero analytic gradient passed
+    class ZeroGradient(ag.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 0
+
+    x = ag.tensor(np.zeros((3, 4)), dtype=ag.float64, requires_grad=True)
+    x._data = np.random.default_rng(0).random((4, 3)).T  # Fortran-ordered storage, as a sampler may give
+    assert ag.gradcheck(lambda t: (t * t).sum(), (x,))
+    with pytest.raises(ag.GradcheckError):
+        ag.gradcheck(lambda t: ZeroGradient.apply(t).sum(), (x,))
