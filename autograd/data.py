@@ -46,7 +46,7 @@ class Dataset:
 
 
 class TensorDataset(Dataset):
-    """Samples are tuples (tensors[0][i], tensors[1][i], ...); every tensor has the same first dim.
+    """Samples are tuples (`tensors[0][i]`, `tensors[1][i]`, ...); every tensor has the same first dim.
 
     Example:
         >>> import autograd as ag
@@ -73,7 +73,11 @@ class Subset(Dataset):
     """The samples of `dataset` at `indices`, in that order.
 
     Example:
+        >>> import autograd as ag
+        >>> dataset = ag.data.TensorDataset(ag.arange(6.0))
         >>> evens = ag.data.Subset(dataset, range(0, len(dataset), 2))
+        >>> [x.item() for (x,) in evens]
+        [0.0, 2.0, 4.0]
     """
 
     def __init__(self, dataset: Dataset | Sequence[Any], indices: Sequence[int]) -> None:
@@ -93,7 +97,11 @@ class ConcatDataset(Dataset):
     """The samples of several datasets one after the other; `cumulative_sizes[i]` ends dataset i.
 
     Example:
+        >>> import autograd as ag
+        >>> train, extra = ag.data.TensorDataset(ag.arange(3.0)), ag.data.TensorDataset(ag.arange(10.0, 12.0))
         >>> both = ag.data.ConcatDataset([train, extra])
+        >>> len(both), both[3][0].item(), both.cumulative_sizes
+        (5, 10.0, [3, 5])
     """
 
     def __init__(self, datasets: Iterable[Dataset | Sequence[Any]]) -> None:
@@ -123,7 +131,11 @@ def random_split(dataset: Dataset | Sequence[Any], lengths: Sequence[int | float
     is handed out one sample at a time from the first split on (PyTorch's rule).
 
     Example:
+        >>> import autograd as ag
+        >>> dataset = ag.data.TensorDataset(ag.arange(10.0))
         >>> train, test = ag.data.random_split(dataset, [0.8, 0.2], generator=ag.Generator().manual_seed(0))
+        >>> len(train), len(test), sorted(train.indices + test.indices) == list(range(10))
+        (8, 2, True)
     """
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
@@ -269,6 +281,7 @@ class BatchSampler(Sampler):
     """Groups another sampler's indices into lists of `batch_size`; `drop_last` drops a short last one.
 
     Example:
+        >>> import autograd as ag
         >>> list(ag.data.BatchSampler(ag.data.SequentialSampler(range(5)), batch_size=2, drop_last=False))
         [[0, 1], [2, 3], [4]]
     """
