@@ -21,7 +21,13 @@ one's even when they are the same tensor (d/dx [x * d/dy (x y)] at y = x is 2x, 
 Under `no_grad` every input is detached and results carry no graph. f always runs with grad
 mode on, so transforms ignore an enclosing `no_grad` (as torch.func does).
 
-How each is computed (no vmap here, so Jacobians are built one backward pass at a time):
+Beside them: vmap (vmap.py: a loop over the batch that stacks the results, so it composes
+with everything above), functional_call (stateless.py: a module run with given tensors for
+its parameters and buffers), and `functional` (functional.py: torch.autograd.functional's
+jacobian, hessian, vjp, jvp, hvp and vhp over these transforms, reached as
+`autograd.autograd.functional`).
+
+How each is computed (vmap is a loop, so Jacobians are built one backward pass at a time):
     grad / vjp      one backward pass over one forward pass.
     jvp             the double-vjp trick: g(u) = J^T u is built with create_graph=True for a
                     dummy cotangent u, and J v = d<g(u), v>/du is a second backward pass.
@@ -36,6 +42,8 @@ How each is computed (no vmap here, so Jacobians are built one backward pass at 
 """
 from .gradients import grad, grad_and_value, jvp, value_and_grad, vjp
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
+from .stateless import functional_call
+from .vmap import vmap
 
 __all__ = ["grad", "value_and_grad", "grad_and_value", "vjp", "jvp", "jacobian", "jacrev", "jacfwd",
-           "hessian", "hvp"]
+           "hessian", "hvp", "vmap", "functional_call"]

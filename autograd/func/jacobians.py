@@ -121,7 +121,7 @@ def hessian(func: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Calla
 
     Shape:
         For an input of shape I, the Hessian has shape I + I; with a tuple `argnums`,
-        a nested tuple H[i][j] of shapes I_i + I_j.
+        a nested tuple `H[i][j]` of shapes I_i + I_j.
 
     Example:
         >>> import numpy as np
