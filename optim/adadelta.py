@@ -45,12 +45,12 @@ class Adadelta(Optimizer):
         rho, eps = group["rho"], group["eps"]
         square_avg, acc_delta = np.asarray(state["square_avg"]), np.asarray(state["acc_delta"])
         square_avg *= rho
-        scratch = np.multiply(grad, 1 - rho)
+        scratch = np.asarray(np.multiply(grad, 1 - rho))
         scratch *= grad
         square_avg += scratch
-        std = np.add(square_avg, eps)
+        std = np.asarray(np.add(square_avg, eps))
         np.sqrt(std, out=std)
-        delta = np.add(acc_delta, eps)
+        delta = np.asarray(np.add(acc_delta, eps))
         np.sqrt(delta, out=delta)
         delta /= std
         delta *= grad

@@ -49,9 +49,9 @@ class Adagrad(Optimizer):
         step = float(state["step"])
         lr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         squares = np.asarray(state["sum"])
-        scratch = np.multiply(grad, grad)
+        scratch = np.asarray(np.multiply(grad, grad))
         squares += scratch
-        denominator = np.sqrt(squares)
+        denominator = np.asarray(np.sqrt(squares))
         denominator += group["eps"]
         np.multiply(grad, -lr, out=scratch)
         scratch /= denominator

@@ -12,7 +12,8 @@ def update_moments(state: dict, grad: np.ndarray, beta1: float, beta2: float) ->
     Returns (m, v, scratch), where scratch is a free array of the gradient's shape.
     """
     m, v = np.asarray(state["exp_avg"]), np.asarray(state["exp_avg_sq"])
-    scratch = np.subtract(grad, m)  # m += (1 - beta1) * (g - m): PyTorch's lerp, same rounding
+    scratch = np.asarray(np.subtract(grad, m))  # m += (1 - beta1) * (g - m): PyTorch's lerp, same rounding
+    # (asarray: on 0-d arrays NumPy returns a scalar, which `out=` below cannot take)
     scratch *= 1 - beta1
     m += scratch
     v *= beta2
@@ -75,7 +76,7 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             v_max = np.asarray(state["max_exp_avg_sq"])
             v = np.maximum(v_max, v, out=v_max)
-        denominator = np.sqrt(v)
+        denominator = np.asarray(np.sqrt(v))
         denominator /= (1 - beta2 ** step) ** 0.5
         denominator += group["eps"]
         np.multiply(m, -group["lr"] / (1 - beta1 ** step), out=scratch)

@@ -43,7 +43,7 @@ class Adamax(Optimizer):
     def _update(self, param, grad, state, group):
         beta1, beta2 = group["betas"]
         m, u = np.asarray(state["exp_avg"]), np.asarray(state["exp_inf"])
-        scratch = np.subtract(grad, m)  # PyTorch's lerp from m to g with weight w = 1 - beta1, same rounding:
+        scratch = np.asarray(np.subtract(grad, m))  # PyTorch's lerp from m to g with weight w = 1 - beta1, same rounding:
         if 1 - beta1 < 0.5:              # m + w (g - m) for small weights, g - (1 - w)(g - m) for large ones
             scratch *= 1 - beta1
             m += scratch

@@ -61,12 +61,12 @@ class NAdam(Optimizer):
         # The running product is a 0-d tensor of step's dtype (float32 by default), as in PyTorch.
         mu_product = float(state["mu_product"].mul_(mu))
         m, v, scratch = update_moments(state, grad, beta1, beta2)
-        denominator = np.divide(v, 1 - beta2 ** step)
+        denominator = np.asarray(np.divide(v, 1 - beta2 ** step))
         np.sqrt(denominator, out=denominator)
         denominator += group["eps"]
         np.multiply(grad, -lr * (1.0 - mu) / (1.0 - mu_product), out=scratch)
         scratch /= denominator
-        momentum_term = np.multiply(m, -lr * mu_next / (1.0 - mu_product * mu_next))
+        momentum_term = np.asarray(np.multiply(m, -lr * mu_next / (1.0 - mu_product * mu_next)))
         momentum_term /= denominator
         scratch += momentum_term
         param.add_(scratch)

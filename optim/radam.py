@@ -58,7 +58,7 @@ class RAdam(Optimizer):
         scratch *= group["lr"]
         if rho_t > 5.0:
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-            denominator = np.sqrt(v)
+            denominator = np.asarray(np.sqrt(v))
             denominator += group["eps"]
             scratch *= correction2 ** 0.5 / denominator
             scratch *= rect

@@ -54,7 +54,7 @@ class RMSprop(Optimizer):
         alpha = group["alpha"]
         square_avg = np.asarray(state["square_avg"])
         square_avg *= alpha
-        scratch = np.multiply(grad, 1 - alpha)
+        scratch = np.asarray(np.multiply(grad, 1 - alpha))
         scratch *= grad
         square_avg += scratch
         if group["centered"]:
@@ -62,12 +62,12 @@ class RMSprop(Optimizer):
             np.subtract(grad, grad_avg, out=scratch)  # a += (1 - alpha) * (g - a): PyTorch's lerp
             scratch *= 1 - alpha
             grad_avg += scratch
-            denominator = np.negative(grad_avg)
+            denominator = np.asarray(np.negative(grad_avg))
             denominator *= grad_avg
             denominator += square_avg
             np.sqrt(denominator, out=denominator)
         else:
-            denominator = np.sqrt(square_avg)
+            denominator = np.asarray(np.sqrt(square_avg))
         denominator += group["eps"]
         if group["momentum"] > 0:
             buffer = np.asarray(state["momentum_buffer"])

@@ -133,3 +133,20 @@ def test_lbfgs_stops_at_once_at_an_optimum_and_rejects_groups_and_unknown_line_s
     x.data = ag.tensor([3.0, 0.0], dtype=ag.float64)
     with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
         optim.LBFGS([x], line_search_fn="armijo").step(closure)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "NAdam", "RAdam", "Adamax", "Adagrad", "Adadelta", "RMSprop", "SGD"])
+def test_every_optimiser_steps_a_zero_dimensional_parameter_as_torch(name):
+    # a GP's log-lengthscale is a 0-d parameter: np.subtract on 0-d arrays returned a scalar
+    # that the moment update's out= could not take (found by the porting tests)
+    results = []
+    for lib, optim_module in ((ag, optim), (torch, torch.optim)):
+        p = lib.tensor(0.5, dtype=lib.float64, requires_grad=True)
+        options = {"RMSprop": {"centered": True, "momentum": 0.5}, "SGD": {"momentum": 0.9, "nesterov": True}}
+        opt = getattr(optim_module, name)([p], lr=0.1, **options.get(name, {}))
+        for _ in range(3):
+            opt.zero_grad()
+            ((p - 2.0) ** 2).backward()
+            opt.step()
+        results.append(p.item())
+    assert results[0] == pytest.approx(results[1], rel=1e-12)
