@@ -37,7 +37,8 @@ from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, f
                         unfold, unsqueeze)
 from .ops.indexing import (cartesian_prod, gather, index_select, masked_select, meshgrid, nonzero, repeat_interleave,
                            scatter_add)
-from . import autograd, data, func, linalg
+from . import autograd, compiler, data, func, linalg
+from .compile import compile  # noqa: A004
 from .linalg import cholesky_solve, det, logdet, slogdet
 from .linalg import inv as inverse
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
@@ -80,6 +81,7 @@ __all__ = [
     "frac", "sinh", "cosh", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "atan2", "arctan2", "hypot",
     "log2", "log10", "exp2",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "autograd", "data", "func", "linalg", "save", "load",
+    "compile", "compiler",
     "det", "logdet", "slogdet", "inverse", "cholesky_solve",
     "draw", "draw_backward_steps", "draw_forward_steps", "BackwardSteps", "ForwardSteps", "GraphvizNotInstalledError",
 ]

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import dtypes
+from . import compiler, dtypes
 from .shapes import shape_from_args
 from .device import device as _device
 from .random import default_generator
@@ -180,6 +180,8 @@ def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, requires_g
 # ---- random -----------------------------------------------------------------------------
 
 def _rng(generator):
+    if compiler.recorder is not None:
+        compiler.recorder.unsupported("a random draw")
     return (generator or default_generator()).numpy_generator
 
 

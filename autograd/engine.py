@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, compiler
 from .grad_mode import set_grad_enabled
 from .shapes import broadcastable_to, sum_to
 
@@ -143,6 +143,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
     storing = targets is None and not looking
     release = not (retain_graph or looking)
     check = anomaly.mode.enabled
+    recorder = compiler.recorder  # ag.compile records this walk's array operations
+    if recorder is not None:
+        recorder.backward_begins(roots, root_grads, create_graph, targets, looking)
     pause_gc = len(counts) > PAUSE_GC_ABOVE and gc.isenabled()
     if pause_gc:
         gc.disable()  # backward frees by reference counting: on a big graph cyclic-GC passes only cost time
@@ -163,7 +166,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
                         node.retain_hook(grad)
                 inputs = node.inputs
                 if not inputs:  # a leaf
-                    if storing:
+                    if storing and recorder is not None:
+                        recorder.accumulate(node, grad)
+                    elif storing:
                         # A leaf may keep the array it is given as its .grad, so give it one that
                         # nothing else refers to: this frame's `grad` and getrefcount's argument
                         # are the only references to an array no other edge, hook or view holds.
@@ -175,7 +180,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
                     if release:
                         node.release()
                     continue
-                grads = node.propagate(grad)
+                grads = node.propagate(grad) if recorder is None else recorder.propagate(node, grad)
                 if check:
                     anomaly.check_gradients(node, grads)
                 if looking:
@@ -185,7 +190,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, targ
                 for parent, g in zip(inputs, grads):
                     if g is not None and parent is not None:
                         if parent in pending:
-                            pending[parent] = pending[parent] + g
+                            pending[parent] = pending[parent] + g if recorder is None else recorder.add(pending[parent], g)
                         else:
                             pending[parent] = g
                 grads = g = grad = None  # so that an array a leaf is given later is referenced once in this frame

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, compiler
 from .dtypes import promoted_float
 from .engine import fitted, run_backward
 from .grad_mode import grad_enabled, no_grad
@@ -146,11 +146,11 @@ class Function:
             record = False
         if cls._array_forward:
             try:
-                result = cls.forward(ctx, *arrays, **options) if options else cls.forward(ctx, *arrays)
+                raw = result = cls.forward(ctx, *arrays, **options) if options else cls.forward(ctx, *arrays)
             except (ValueError, TypeError) as error:  # TypeError: NumPy has no loop for, e.g., a str operand
                 raise explained_error(cls.__name__, error, args) from None
             if type(result) is not np.ndarray:
-                raw, result = result, np.asarray(result)  # ufuncs on 0-d arrays return NumPy scalars
+                result = np.asarray(raw)  # ufuncs on 0-d arrays return NumPy scalars
                 for value in ctx._saved:
                     if value is raw:  # forward saved that scalar as its output: keep recognising it as such
                         ctx._saved = tuple([result if kept is raw else kept for kept in ctx._saved])
@@ -164,6 +164,8 @@ class Function:
                     wanted = promoted_float(arrays)
                     if wanted is not _float64:
                         result = result.astype(wanted)
+            if compiler.recorder is not None:  # ag.compile is recording this call
+                compiler.recorder.forward(cls, ctx, args, arrays, options, raw, result)
             out = _make(result, record)
         else:
             result = cls._run_tensor_forward(ctx, args, options)

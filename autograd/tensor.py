@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from . import dtypes
+from . import compiler, dtypes
 from .grad_mode import is_grad_enabled
 
 if TYPE_CHECKING:
@@ -200,9 +200,13 @@ class Tensor:
         if self.requires_grad and not force:
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
                                "use t.detach().numpy() instead")
+        if compiler.recorder is not None:
+            compiler.recorder.leaves_graph(self, "numpy()")
         return self._data
 
     def __array__(self, dtype: DTypeLike | None = None, copy: _bool | None = None) -> np.ndarray:
+        if compiler.recorder is not None:
+            compiler.recorder.leaves_graph(self, "np.asarray()")
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
@@ -211,9 +215,13 @@ class Tensor:
         if self._data.size != 1:
             raise RuntimeError(f"item(): a tensor with {self._data.size} elements cannot be converted "
                                f"to a Python number; only one-element tensors can")
+        if compiler.recorder is not None:
+            return compiler.recorder.item(self)
         return self._data.item()
 
     def tolist(self) -> Any:  # nested lists of Python numbers (a number for a 0-d tensor)
+        if compiler.recorder is not None:
+            compiler.recorder.python_value(self, "tolist()")
         return self._data.tolist()
 
     def __float__(self) -> _float:
@@ -231,6 +239,8 @@ class Tensor:
         if self._data.size != 1:
             raise RuntimeError(f"bool(): a tensor with {self._data.size} elements is ambiguous; "
                                f"use .any() or .all()")
+        if compiler.recorder is not None:
+            compiler.recorder.python_value(self, "bool()")
         return bool(self._data.item())
 
     def __format__(self, spec: str) -> str:
@@ -316,6 +326,8 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Makes this non-leaf tensor keep its gradient in `.grad` after backward."""
+        if compiler.recorder is not None:
+            compiler.recorder.unsupported("retain_grad()")
         if not self.requires_grad:
             raise RuntimeError("retain_grad(): can't retain the gradient of a tensor that does not require grad")
         if self.grad_fn is None:
@@ -338,6 +350,8 @@ class Tensor:
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
         """Calls hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
+        if compiler.recorder is not None:
+            compiler.recorder.unsupported("register_hook()")
         if not self.requires_grad:
             raise RuntimeError("register_hook(): cannot register a hook on a tensor that doesn't require gradient")
 

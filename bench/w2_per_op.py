@@ -44,18 +44,22 @@ def run(repeats=30):
     import autograd as ag
     x0, c, w = problem()
     contenders = {"graphgrad fwd+bwd": chain(ag, x0, c, w), "graphgrad fwd": chain(ag, x0, c, w, False),
+                  "graphgrad compiled fwd+bwd": ag.compile(chain(ag, x0, c, w)),
                   "NumPy fwd": numpy_forward(x0, c, w)}
     torch = optional_torch()
     if torch is not None:
         contenders["PyTorch fwd+bwd"] = chain(torch, x0, c, w)
         contenders["PyTorch fwd"] = chain(torch, x0, c, w, False)
     first = {name: fn() for name, fn in contenders.items()}
+    contenders["graphgrad compiled fwd+bwd"]()  # its second call records; later calls replay
     for name, value in first.items():
         assert abs(value - first["NumPy fwd"]) < 1e-4, (name, value)
     timings = interleaved(contenders, repeats)
     for t in timings.values():  # report per op
         t.samples = [s / N_OPS for s in t.samples]
     ratios = {"fwd+bwd graphgrad / PyTorch (goal <= 0.8)": ratio(timings, "graphgrad fwd+bwd", "PyTorch fwd+bwd"),
+              "fwd+bwd compiled / PyTorch (goal <= 0.25)": ratio(timings, "graphgrad compiled fwd+bwd", "PyTorch fwd+bwd"),
+              "fwd+bwd compiled / eager": ratio(timings, "graphgrad compiled fwd+bwd", "graphgrad fwd+bwd"),
               "fwd graphgrad / PyTorch": ratio(timings, "graphgrad fwd", "PyTorch fwd"),
               "fwd graphgrad / NumPy": ratio(timings, "graphgrad fwd", "NumPy fwd")}
     report("W2 per-op cost (times are per op)", timings, ratios, unit="us")

@@ -106,6 +106,20 @@ def gemms_only(x, weights):
     return step
 
 
+def compiled_step(x, labels, weights):
+    """graphgrad's step under ag.compile, checked bit for bit against an eager twin over 3 steps."""
+    import autograd as ag
+    import nn
+    import optim
+    eager, eager_params = module_step(ag, nn, nn.functional, optim, x, labels, weights)
+    step, params = module_step(ag, nn, nn.functional, optim, x, labels, weights)
+    step = ag.compile(step)
+    for _ in range(3):  # eager, record, replay
+        assert step() == eager()
+    assert all(np.array_equal(a, b) for a, b in zip(params(), eager_params())), "W3: compiled differs from eager"
+    return step
+
+
 def contenders(x, labels, weights):
     """name -> (step, parameters) for every contender available (W6 measures the same ones)."""
     return module_contenders(module_step, numpy_step, "NumPy by hand", x, labels, weights)
@@ -118,11 +132,14 @@ def run(repeats=30, inner=5):
     # fraction of lr, so parameters are compared to 5% of lr (a wrong eps or beta moves them by ~lr).
     first = check_agreement("W3", steps, "NumPy by hand", param_atol=0.05 * LR)
     timed = {name: step for name, (step, _) in steps.items()}
+    timed["graphgrad compiled"] = compiled_step(x, labels, weights)
     timed["NumPy GEMMs only"] = gemms_only(x, weights)
     gc.freeze()  # setup's objects (torch's are many) leave the per-sample gc.collect: it then costs microseconds
     timings = interleaved(timed, repeats, inner)
     ratios = {"graphgrad / NumPy by hand (goal <= 1.1)": ratio(timings, "graphgrad", "NumPy by hand"),
               "graphgrad / PyTorch": ratio(timings, "graphgrad", "PyTorch"),
+              "compiled / NumPy by hand (goal <= 1.0)": ratio(timings, "graphgrad compiled", "NumPy by hand"),
+              "compiled / graphgrad eager": ratio(timings, "graphgrad compiled", "graphgrad"),
               "PyTorch / NumPy by hand": ratio(timings, "PyTorch", "NumPy by hand"),
               "graphgrad / NumPy GEMMs only": ratio(timings, "graphgrad", "NumPy GEMMs only")}
     report(f"W3 MLP 784-256-128-10 step, batch {BATCH}, Adam (first loss {first:.6f}, equal across contenders)",

@@ -203,8 +203,12 @@ class Optimizer:
         with ag.no_grad():
             for group in self.param_groups:
                 for param in group["params"]:
-                    if param.grad is not None:
+                    if param.grad is None:
+                        continue
+                    if ag.compiler.recorder is None:
                         self._step_parameter(param, group)
+                    else:  # ag.compile replays this update with the hyper-parameters of each call
+                        ag.compiler.recorder.call(self._step_parameter, param, group)
         self._opt_called = True
         return loss
 

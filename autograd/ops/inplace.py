@@ -7,6 +7,7 @@ import weakref
 
 import numpy as np
 
+from .. import compiler
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from . import elementwise as ew
@@ -21,6 +22,8 @@ def _needs_graph(target, operands):
 
 def _apply(target, name, out_of_place, write, *operands):
     """Runs one in-place op: `write(array, *raw_operands)` outside the graph, else `out_of_place`."""
+    if compiler.recorder is not None:
+        compiler.recorder.unsupported(f"the in-place operation {name}")
     if _needs_graph(target, operands):
         if target.grad_fn is None and target._requires_grad:
             raise RuntimeError(

@@ -165,8 +165,8 @@ def cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None 
     if (input.ndim == 2 and weight is None and label_smoothing == 0 and reduction == "mean"
             and np.asarray(target).dtype.kind in "iu"):
         indices, ignored = _class_targets(input, target, ignore_index, "cross_entropy")
-        if not ignored.any() and len(indices):
-            return _MeanSoftmaxCrossEntropy.apply(input, target=indices)  # the common case, one node
+        if not ignored.any() and len(indices):  # the common case, one node (np.asarray(target): ag.compile can follow it)
+            return _MeanSoftmaxCrossEntropy.apply(input, target=np.asarray(target))
     log_probs = log_softmax(input, class_dim)
     weight_shape = (1,) * class_dim + (classes,) + (1,) * (input.ndim - class_dim - 1)
     weight = _class_weight(weight, classes, "cross_entropy")  # an array (or None) from here on

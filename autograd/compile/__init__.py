@@ -1,0 +1,137 @@
+"""ag.compile: record a training step once, replay it as generated straight-line Python.
+
+The first call with a given guard key runs eagerly; the second runs eagerly too while the
+engine's choke points hand every array operation to a Recorder (recorder.py): each primitive's
+forward, each node's propagate, each sum of gradients, each leaf's accumulation into .grad,
+each optimiser's update of one parameter. codegen.py writes the steps as a Python function
+(`compiled.source`); later calls whose guards (guards.py) hold run it instead of `fn`. Replays
+call the same forward and gradient rules on the same arrays, so they agree with eager bit for bit.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from typing import Any
+
+from .. import compiler
+from ..tensor import Tensor
+from . import guards
+from .codegen import generate
+from .recorder import CompileError, Recorder
+
+__all__ = ["compile", "Compiled", "CompileError"]
+
+
+class Entry:
+    """One recording: its generated function and source, and the checks beside its key."""
+
+    def __init__(self, function: Any, source: str, checks: list, reason: str) -> None:
+        self.function, self.source, self.checks, self.reason = function, source, checks, reason
+        self.replays = 0
+
+
+class Compiled:
+    """The callable ag.compile returns. `source` is the generated code of the latest entry;
+    `explain()` lists the entries and why each was recorded."""
+
+    def __init__(self, fn: Any, check_every: int, max_entries: int, enabled: bool) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn, self.check_every, self.max_entries = fn, check_every, max_entries
+        self.enabled = enabled and os.environ.get("GRAPHGRAD_COMPILE", "1") != "0"
+        self.entries: dict[Any, list[Entry]] = {}
+        self._seen: set[Any] = set()
+        self._warned = False
+        self._latest: Entry | None = None
+
+    @property
+    def source(self) -> str:
+        if self._latest is None:
+            return "# nothing recorded yet: the first call runs eagerly, the second records"
+        return self._latest.source
+
+    def explain(self) -> str:
+        lines = []
+        for key, entries in self.entries.items():
+            for entry in entries:
+                lines.append(f"entry ({entry.reason}), replayed {entry.replays} times, key {key!r}")
+        return "\n".join(lines) or "no entries"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.enabled:
+            return self.fn(*args, **kwargs)
+        if compiler.recorder is not None:
+            compiler.recorder.unsupported("a call to a compiled function (nested ag.compile)")
+        modules, optimizers = guards.stateful_objects(self.fn, args, kwargs)
+        key, tensors = guards.key_of(args, kwargs, modules)
+        entries = self.entries.get(key)
+        if entries:
+            for entry in entries:
+                if guards.holds(entry.checks):
+                    entry.replays += 1
+                    return entry.function(*tensors)
+            reason = "a parameter's storage, or whether its .grad is None, changed"
+        elif key not in self._seen:
+            self._seen.add(key)  # the first call runs eagerly: optimisers create their state, grads appear
+            return self.fn(*args, **kwargs)
+        else:
+            reason = "first recording" if not self.entries else "new guard key (shapes, dtypes, modes or arguments)"
+        if sum(len(e) for e in self.entries.values()) >= self.max_entries:
+            if not self._warned:
+                self._warned = True
+                warnings.warn(f"ag.compile({getattr(self.fn, '__name__', self.fn)!r}): {self.max_entries} entries "
+                              f"recorded and the guards missed again ({reason}); running eagerly from now on "
+                              f"for new keys. compiled.explain() lists the entries.", stacklevel=2)
+            return self.fn(*args, **kwargs)
+        return self._record(key, tensors, modules, optimizers, reason, args, kwargs)
+
+    def _record(self, key: Any, tensors: list[Tensor], modules: list, optimizers: list, reason: str,
+                args: tuple, kwargs: dict) -> Any:
+        checks: list = guards.snapshot(guards.parameters(modules, optimizers))
+        recorder = Recorder(tensors)
+        compiler.recorder = recorder
+        try:
+            result = self.fn(*args, **kwargs)
+            returned = recorder.finish(result)
+        finally:
+            compiler.recorder = None
+        known = {id(t) for t, _, _ in checks}
+        checks += [(t, t._data, None) for t in recorder.live.values() if id(t) not in known and t.requires_grad]
+        name = getattr(self.fn, "__name__", "step")
+        name = name if name.isidentifier() else "step"
+        source, function = generate(recorder, returned, len(tensors), f"compiled_{name}")
+        entry = Entry(function, source, checks, reason)
+        self.entries.setdefault(key, []).append(entry)
+        self._latest = entry
+        return result
+
+
+def compile(fn: Any = None, *, check_every: int = 0, max_entries: int = 8, enabled: bool = True) -> Any:  # noqa: A001
+    """Records `fn` (a training step: forward, loss.backward(), optimizer.step()) once and replays
+    it as generated straight-line Python; usable as `@ag.compile` or `ag.compile(fn, ...)`.
+
+    The first call runs eagerly, the second records while running eagerly, later calls replay
+    when the guards hold (shapes, dtypes and requires_grad of Tensor arguments, other arguments'
+    values, grad mode, modules' `training`, parameters' storage and whether their .grad is None);
+    a miss records a new entry, up to `max_entries`, then warns once and runs eagerly. Replays
+    read the optimiser's hyper-parameters (lr, betas, ...) afresh, so schedulers work. Returned
+    tensors are fresh and carry no graph; `.item()` is allowed on a value the function returns.
+    What cannot be replayed (.item() of a value not returned, bool(), hooks, random draws, in-place
+    ops) raises CompileError while recording. `enabled=False` or GRAPHGRAD_COMPILE=0 runs eagerly.
+    `check_every` is accepted but not implemented yet.
+
+    Example:
+        >>> import autograd as ag
+        >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+        >>> @ag.compile
+        ... def step(x):
+        ...     w.grad = None
+        ...     loss = ((w * x).sum() ** 2)
+        ...     loss.backward()
+        ...     return loss
+        >>> [step(ag.tensor([1.0, 1.0])).item() for _ in range(3)]
+        [1.0, 1.0, 1.0]
+    """
+    if fn is None:
+        return functools.partial(compile, check_every=check_every, max_entries=max_entries, enabled=enabled)
+    return Compiled(fn, check_every, max_entries, enabled)

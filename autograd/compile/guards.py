@@ -1,0 +1,96 @@
+"""Guards: what must hold for a recording to be replayed, checked on every call.
+
+The key (hashed): each Tensor argument's shape, dtype and requires_grad; every other argument's
+value (it must be hashable); grad mode, anomaly mode, the default dtype; the `training` flag of
+every module reachable from the function (its arguments, its closure, its `self`). Beside the
+key, each entry checks by identity that every parameter still has the storage it was recorded
+with and that whether its .grad is None is unchanged.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import anomaly
+from ..dtypes import get_default_dtype
+from ..grad_mode import is_grad_enabled
+from ..tensor import Tensor
+
+
+def _is_module(obj: Any) -> bool:
+    return hasattr(obj, "training") and callable(getattr(obj, "modules", None))
+
+
+def _is_optimizer(obj: Any) -> bool:
+    return isinstance(getattr(obj, "param_groups", None), list) and hasattr(obj, "state")
+
+
+def stateful_objects(fn: Any, args: tuple, kwargs: dict) -> tuple[list[Any], list[Any]]:
+    """(modules, optimisers) passed to `fn` or held by its closure or its `self`."""
+    candidates = list(args) + list(kwargs.values())
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            candidates.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    owner = getattr(fn, "__self__", None)
+    if owner is not None:
+        candidates.append(owner)
+    if _is_module(fn):
+        candidates.append(fn)
+    modules, optimizers, seen = [], [], set()
+    for obj in candidates:
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if _is_module(obj):
+            modules.append(obj)
+        elif _is_optimizer(obj):
+            optimizers.append(obj)
+    return modules, optimizers
+
+
+def _describe(obj: Any, tensors: list[Tensor]) -> Any:
+    if isinstance(obj, Tensor):
+        tensors.append(obj)
+        return ("T", obj._data.shape, obj._data.dtype.str, obj._requires_grad)
+    if type(obj) in (list, tuple):
+        return (type(obj).__name__,) + tuple(_describe(o, tensors) for o in obj)
+    try:
+        hash(obj)
+    except TypeError:
+        raise TypeError(f"ag.compile: an argument of type {type(obj).__name__} is neither a Tensor nor hashable; "
+                        f"pass tensors, numbers, strings or tuples of them (the compiled step is chosen by them)") from None
+    return (type(obj).__name__, obj)
+
+
+def key_of(args: tuple, kwargs: dict, modules: list[Any]) -> tuple[Any, list[Tensor]]:
+    """(the guard key of a call, its Tensor arguments in order)."""
+    tensors: list[Tensor] = []
+    described = tuple(_describe(a, tensors) for a in args)
+    named = tuple((k, _describe(v, tensors)) for k, v in sorted(kwargs.items()))
+    training = tuple(m.training for root in modules for m in root.modules())
+    return (described, named, is_grad_enabled(), anomaly.mode.enabled, get_default_dtype(), training), tensors
+
+
+def parameters(modules: list[Any], optimizers: list[Any]) -> list[Tensor]:
+    found: dict[int, Tensor] = {}
+    for module in modules:
+        for p in module.parameters():
+            found[id(p)] = p
+    for optimizer in optimizers:
+        for group in optimizer.param_groups:
+            for p in group["params"]:
+                found[id(p)] = p
+    return list(found.values())
+
+
+def snapshot(tensors: list[Tensor]) -> list[tuple[Tensor, Any, bool]]:
+    """(tensor, its storage, whether its .grad is None) for each: what an entry checks."""
+    return [(t, t._data, t.grad is None) for t in tensors]
+
+
+def holds(checks: list[tuple[Tensor, Any, bool | None]]) -> bool:
+    for tensor, data, grad_is_none in checks:
+        if tensor._data is not data or (grad_is_none is not None and (tensor.grad is None) != grad_is_none):
+            return False
+    return True
