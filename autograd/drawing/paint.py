@@ -117,12 +117,15 @@ class Painter:
         target.node(var.key, literal(style.dot_label(lines)), **attrs)
 
     def _circle(self, target, op):
+        label, tooltip = op.symbol, style.op_name(op.node)
+        if len(label) > style.CIRCLE_CHARACTERS:  # where(·, -inf, ·): the symbol alone, the rest in the tooltip
+            label, tooltip = op.node.symbol or label[:style.CIRCLE_CHARACTERS], f"{tooltip}: {op.symbol}"
         attrs = {"shape": "circle", "style": "filled", "fillcolor": style.OPERATOR_FILL, "fixedsize": "true",
-                 "width": style.CIRCLE_WIDTH, "fontsize": style.circle_fontsize(op.symbol), "margin": "0",
-                 "tooltip": style.op_name(op.node)}
+                 "width": style.CIRCLE_WIDTH, "fontsize": style.circle_fontsize(label), "margin": "0",
+                 "tooltip": tooltip}
         if self._is_current(op.node):
             attrs.update(color=style.BACKWARD_COLOR, penwidth="2.5")
-        target.node(op.key, literal(style.dot_label([op.symbol])), **attrs)
+        target.node(op.key, literal(style.dot_label([label])), **attrs)
 
     def _module(self, dot, module):
         lines = [self.view.module_titles.get(module.name, module.name)]

@@ -92,6 +92,7 @@ def summary(value) -> str:
 
 # Operator circles are all one size; a longer symbol is written smaller to fit.
 CIRCLE_WIDTH = "0.5"
+CIRCLE_CHARACTERS = 8  # the longest label a circle holds; a longer one keeps its symbol only
 
 
 def circle_fontsize(label: str) -> str:

@@ -211,3 +211,11 @@ def test_backward_and_forward_steps_save_as_animations_captioned_by_their_tables
     # before its step a value is written blank (same width), so every frame has the last frame's layout
     blank = [b for b in Parsed(forward[0]).boxes() if b.lines[0] == "ReLU(W1 @ x) (2)"][0]
     assert blank.lines[1] == "\u2007" * len("[0.1, 1.9]")
+
+
+def test_a_circle_too_small_for_its_constants_shows_its_symbol_and_says_the_rest_in_its_tooltip():
+    x = f64(np.ones((3, 3)))
+    masked = x.masked_fill(ag.ones(3, 3).tril() == 0, float("-inf"))
+    (circle,) = [c for c in Parsed(draw(masked.exp().sum())).circles() if c.attrs["tooltip"].startswith("MaskedFill")
+                 or c.attrs["tooltip"].startswith("Where")]
+    assert circle.lines == ["where"] and circle.attrs["tooltip"].endswith(": where(·, -inf, ·)")
