@@ -179,4 +179,11 @@ hypot: BinaryOp = Hypot.apply
 log2: UnaryOp = Log2.apply
 log10: UnaryOp = Log10.apply
 exp2: UnaryOp = Exp2.apply
-arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+arcsin = asin
+"""Alias of `asin` (NumPy's name)."""
+arccos = acos
+"""Alias of `acos` (NumPy's name)."""
+arctan = atan
+"""Alias of `atan` (NumPy's name)."""
+arctan2 = atan2
+"""Alias of `atan2` (NumPy's name)."""
