@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only W3,W4]`: runs the workloads W1-W6 in this process (W5 in
+"""`python -m bench [--quick] [--only W3,W4]`: runs the workloads W1-W8 in this process (W5 in
 child processes), prints each as it finishes, then prints every figure with its ratio and goal
 as one markdown table and writes it to bench/results.md."""
 import argparse
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np  # before pin_threads: threadpoolctl can only limit libraries already loaded
 
-from bench import w1_micrograd, w2_per_op, w3_mlp, w4_cnn, w5_chain, w6_memory
+from bench import w1_micrograd, w2_per_op, w3_mlp, w4_cnn, w5_chain, w6_memory, w7_lstm, w8_gpt
 from bench.common import optional_torch, pin_allocator, pin_threads, thread_summary
 
 RESULTS = Path(__file__).with_name("results.md")
@@ -145,6 +145,8 @@ def workloads(quick):
         "W4": lambda: timing_lines("W4", *(w4_cnn.run(repeats=6, inner=2) if quick else w4_cnn.run())),
         "W5": lambda: chain_lines(run_chain_from_small_process(50_000 if quick else w5_chain.STEPS), not quick),
         "W6": lambda: memory_lines(w6_memory.run()),
+        "W7": lambda: timing_lines("W7", *w7_lstm.run(repeats=3 if quick else 10)),
+        "W8": lambda: timing_lines("W8", *w8_gpt.run(repeats=3 if quick else 10)),
     }
 
 
