@@ -17,5 +17,7 @@ python3 -m venv .venv
 # shellcheck disable=SC1091
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
-python -m pip install -q -e ".[demo]"
+# A regular (not editable) install: the demo needs no edits to the source, and setuptools warns
+# about editable installs of a flat layout run from the checkout.
+python -m pip install -q ".[demo]"
 python -m graphgrad.demo "$@"
