@@ -1,19 +1,24 @@
 """graphgrad's engine: tensors and scalars that record their computation graph, reverse-mode
 differentiation over it, gradient checking and graph drawing. PyTorch's API, on NumPy."""
+import math as _math
+
 from .tensor import Tensor, is_tensor
 from . import dtypes as _dtypes  # noqa: I001
 from .function import backward, grad
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
-from .device import cuda, device
+from .creation import bernoulli, clone, multinomial
+from .device import cuda, device, get_num_threads, set_num_threads
 from .drawing import BackwardSteps, ForwardSteps, GraphvizNotInstalledError, draw, draw_backward_steps, draw_forward_steps
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, int8, int16,  # noqa: A004
                      int32, int64, long, set_default_dtype, uint8)
+from .dtypes import finfo, iinfo
 from .function import Function, Primitive
-from .shapes import ShapeError
+from .shapes import ShapeError, Size
 from .gradcheck import GradcheckError, check_module, gradcheck, gradgradcheck, numerical_jacobian
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
+from .printing import set_printoptions
 from .ops.activation import elu, gelu, leaky_relu, silu, softplus
 from .ops.elementwise import (abs, add, clamp, clamp_max, clamp_min, clip, lerp, cos, div, divide, erf, exp, expm1, log, log1p,  # noqa: A004
                               masked_fill, maximum, minimum, mul, multiply, neg, pow, reciprocal, relu,
@@ -21,6 +26,7 @@ from .ops.elementwise import (abs, add, clamp, clamp_max, clamp_min, clip, lerp,
 from .ops.comparison import (allclose, ceil, eq, equal, fix, floor, floor_divide, frac, ge, gt, isclose,  # noqa: A004
                              isfinite, isinf, isnan, le, logical_and, logical_not, logical_or, logical_xor, lt, ne,
                              round, trunc)
+from .ops.comparison import isin, nan_to_num
 from .ops.cumulative import cumprod, logcumsumexp
 from .ops.sorting import (argsort, bincount, bucketize, kthvalue, median, mode, msort, quantile, searchsorted, sort,
                           topk, unique)
@@ -35,10 +41,12 @@ from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, f
                         moveaxis, pad, permute, repeat, reshape, roll, split,
                         squeeze, stack, swapaxes, swapdims, tile, transpose, tril, triu, unflatten,
                         unfold, unsqueeze)
+from .ops.shape import narrow
 from .ops.indexing import (cartesian_prod, gather, index_select, masked_select, meshgrid, nonzero, repeat_interleave,
                            scatter_add)
 from . import autograd, compiler, data, func, linalg
 from .compile import compile  # noqa: A004
+from .func import vmap
 from .linalg import cholesky_solve, det, logdet, slogdet
 from .linalg import inv as inverse
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
@@ -47,6 +55,15 @@ from .serialization import load, save
 from .scalar import Scalar, Value
 
 is_floating_point = _dtypes.is_floating
+
+pi = _math.pi
+"""π, as torch.pi (a Python float)."""
+e = _math.e
+"""Euler's number, as torch.e (a Python float)."""
+inf = _math.inf
+"""Positive infinity, as torch.inf (a Python float)."""
+nan = _math.nan
+"""Not a number, as torch.nan (a Python float)."""
 
 
 def numel(t: Tensor) -> int:
@@ -84,4 +101,7 @@ __all__ = [
     "compile", "compiler",
     "det", "logdet", "slogdet", "inverse", "cholesky_solve",
     "draw", "draw_backward_steps", "draw_forward_steps", "BackwardSteps", "ForwardSteps", "GraphvizNotInstalledError",
+    "vmap", "inference_mode", "is_inference_mode_enabled", "set_printoptions", "finfo", "iinfo", "pi", "e", "inf",
+    "nan", "nan_to_num", "isin", "narrow", "multinomial", "bernoulli", "clone", "set_num_threads", "get_num_threads",
+    "Size",
 ]

@@ -8,6 +8,7 @@ import numpy as np
 from . import compiler, dtypes
 from .shapes import shape_from_args
 from .device import device as _device
+from .ops.elementwise import clone as copy
 from .random import default_generator
 from .tensor import Tensor
 
@@ -247,3 +248,72 @@ def rand_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = F
 def randn_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False,
                generator: Generator | None = None) -> Tensor:
     return randn(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad, generator=generator)
+
+
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:  # noqa: A002
+    """Draws 1 with probability `input` (elementwise, each in [0, 1]) and 0 otherwise, in input's
+    shape and dtype, as torch.bernoulli; with `p`, every element is drawn with probability p. The
+    draws come from `generator` or the engine's (`ag.manual_seed`) and carry no gradient.
+
+    Example:
+        >>> import autograd as ag
+        >>> ag.bernoulli(ag.tensor([0.0, 1.0, 1.0]))
+        tensor([0., 1., 1.])
+    """
+    probs = np.asarray(input._data if p is None else p, dtype=np.float64)
+    if not ((probs >= 0) & (probs <= 1)).all():  # NaN fails too
+        raise RuntimeError(f"bernoulli: probabilities must be in [0, 1], got values from {probs.min()} to {probs.max()}")
+    draws = _rng(generator).random(input.shape) < probs
+    return Tensor._make(draws.astype(input.dtype if input.dtype.kind == "f" else dtypes.get_default_dtype()))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
+                generator: Generator | None = None) -> Tensor:
+    """Category indices drawn with probabilities proportional to the rows of `input` (1-D: one
+    distribution, 2-D: one per row; non-negative weights, not necessarily normalized), as
+    torch.multinomial: int64, shape (num_samples,) or (rows, num_samples). Without replacement an
+    index appears at most once per row (num_samples at most the number of categories).
+
+    Example:
+        >>> import autograd as ag
+        >>> ag.multinomial(ag.tensor([0.0, 1.0, 0.0]), 2, replacement=True)
+        tensor([1, 1])
+    """
+    weights = np.asarray(input._data, dtype=np.float64)
+    if weights.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: input must be 1-D or 2-D, got shape {tuple(input.shape)}")
+    rows = weights.reshape(-1, weights.shape[-1])
+    categories = rows.shape[1]
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
+    if (rows.sum(axis=1) <= 0).any():
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial: num_samples must be positive, got {num_samples}")
+    if not replacement and num_samples > categories:
+        raise RuntimeError(f"multinomial: cannot sample {num_samples} > {categories} categories without replacement")
+    rng = _rng(generator)
+    if replacement:  # inverse CDF: the first category whose cumulative weight exceeds u
+        cdf = np.cumsum(rows, axis=1)
+        u = rng.random((len(rows), num_samples)) * cdf[:, -1:]
+        samples = np.stack([np.searchsorted(c, v, side="right") for c, v in zip(cdf, u)])
+        samples = np.minimum(samples, categories - 1)
+    else:  # exponential races: the k smallest Exp(1) / w are a draw of k without replacement
+        with np.errstate(divide="ignore"):
+            keys = rng.standard_exponential(rows.shape) / rows
+        samples = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    return Tensor._make(samples.reshape(weights.shape[:-1] + (num_samples,)).astype(np.int64))
+
+
+def clone(input: Tensor, *, memory_format: object = None) -> Tensor:  # noqa: A002
+    """A copy of `input` with its own storage that stays in the graph (the gradient passes
+    through unchanged), as torch.clone; `memory_format` is accepted for compatibility.
+
+    Example:
+        >>> import autograd as ag
+        >>> x = ag.ones(2, requires_grad=True)
+        >>> y = ag.clone(x)
+        >>> y.requires_grad, y is x
+        (True, False)
+    """
+    return copy(input)

@@ -22,7 +22,7 @@ from .tensor import Tensor
 if TYPE_CHECKING:
     from .random import Generator
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler", "SequentialSampler",
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler", "SequentialSampler",
            "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DataLoader",
            "default_collate"]
 
@@ -43,6 +43,26 @@ class Dataset:
 
     def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A dataset that is a stream: subclasses define __iter__(), which yields samples. A
+    DataLoader batches them in the order they come (no sampler, no shuffle), as PyTorch's.
+
+    Example:
+        >>> import autograd as ag
+        >>> class Squares(ag.data.IterableDataset):
+        ...     def __iter__(self):
+        ...         return (ag.tensor(float(i * i)) for i in range(5))
+        >>> [b.tolist() for b in ag.data.DataLoader(Squares(), batch_size=2)]
+        [[0.0, 1.0], [4.0, 9.0], [16.0]]
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __len__(self) -> int:  # a stream need not have one: TypeError, as len() of any object without one
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
 
 
 class TensorDataset(Dataset):
@@ -166,6 +186,9 @@ class Sampler:
 
     def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __len__(self) -> int:  # a stream need not have one: TypeError, as len() of any object without one
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
 
 
 class SequentialSampler(Sampler):
@@ -396,6 +419,12 @@ class DataLoader:
                              "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.")
         if persistent_workers and num_workers == 0:
             raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
+        iterable = isinstance(dataset, IterableDataset)
+        if iterable:
+            for option, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {option} option, "
+                                     f"but got {option}={value!r}")
         shuffle = bool(shuffle)
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
@@ -408,18 +437,27 @@ class DataLoader:
             if drop_last:
                 raise ValueError("DataLoader: batch_size=None option disables auto-batching and is mutually "
                                  "exclusive with drop_last")
-        if sampler is None:
-            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        source: Sampler | Iterable[Any]
+        if isinstance(dataset, IterableDataset):
+            source = dataset  # batched by a BatchSampler over its stream: the same batches and checks
+        else:
+            if sampler is None:
+                sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+            source = sampler
         if batch_size is not None and batch_sampler is None:
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)  # (checks batch_size)
+            batch_sampler = BatchSampler(source, batch_size, drop_last)  # (checks batch_size)
         self.dataset, self.batch_size, self.drop_last, self.generator = dataset, batch_size, drop_last, generator
         self.sampler, self.batch_sampler = sampler, batch_sampler
         self.num_workers, self.pin_memory, self.timeout, self.worker_init_fn = num_workers, pin_memory, timeout, worker_init_fn
         self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else _no_collation)
 
     def __iter__(self) -> Iterator[Any]:
+        if isinstance(self.dataset, IterableDataset):  # the batch sampler groups the samples themselves
+            for samples in self.batch_sampler if self.batch_sampler is not None else self.dataset:
+                yield self.collate_fn(samples)
+            return
         if self.batch_sampler is None:
-            for index in self.sampler:
+            for index in self.sampler:  # type: ignore[union-attr]  # None only for an IterableDataset
                 yield self.collate_fn(self.dataset[index])
             return
         gather = isinstance(self.dataset, TensorDataset) and self.collate_fn is default_collate

@@ -2,14 +2,13 @@
 PyTorch's dtype rules: the default float dtype, float promotion, which dtypes can carry a gradient."""
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
-    import builtins
-
     from numpy.typing import DTypeLike
 
 float32 = np.dtype(np.float32)
@@ -107,3 +106,57 @@ def from_type_name(name: DTypeLike) -> np.dtype:
         if known == name:
             return dtype
     raise ValueError(f"type: invalid type {name!r}; expected one of {', '.join(_TYPE_NAMES.values())} or a dtype")
+
+
+class finfo:
+    """The machine limits of a floating-point dtype, as torch.finfo (from np.finfo): `bits`, `eps`,
+    `max`, `min`, `tiny` (= `smallest_normal`), `resolution` (10**-precision), and `dtype`, the
+    dtype's name ('float32'). `finfo()` describes the default dtype.
+
+    Example:
+        >>> import autograd as ag
+        >>> ag.finfo(ag.float32).eps
+        1.1920928955078125e-07
+    """
+
+    def __init__(self, type: DTypeLike | None = None) -> None:  # noqa: A002  (PyTorch's name)
+        dtype = get_default_dtype() if type is None else np.dtype(type)
+        if dtype.kind != "f":
+            raise TypeError(f"finfo: {dtype.name} is not a floating-point dtype (use iinfo for integers)")
+        info = np.finfo(dtype)
+        self.bits: builtins.int = info.bits
+        self.eps: builtins.float = builtins.float(info.eps)
+        self.max: builtins.float = builtins.float(info.max)
+        self.min: builtins.float = builtins.float(info.min)
+        self.tiny: builtins.float = builtins.float(info.smallest_normal)
+        self.smallest_normal: builtins.float = self.tiny
+        self.resolution: builtins.float = 10.0 ** -builtins.int(info.precision)
+        self.dtype: str = dtype.name
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """The limits of an integer dtype, as torch.iinfo (from np.iinfo): `bits`, `max`,
+    `min` (Python ints) and `dtype`, the dtype's name ('int64').
+
+    Example:
+        >>> import autograd as ag
+        >>> ag.iinfo(ag.int8).max
+        127
+    """
+
+    def __init__(self, type: DTypeLike) -> None:  # noqa: A002  (PyTorch's name)
+        dtype = np.dtype(type)
+        if dtype.kind not in "iu":
+            raise TypeError(f"iinfo: {dtype.name} is not an integer dtype (use finfo for floating point)")
+        info = np.iinfo(dtype)
+        self.bits: builtins.int = info.bits
+        self.min: builtins.int = builtins.int(info.min)
+        self.max: builtins.int = builtins.int(info.max)
+        self.dtype: str = dtype.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

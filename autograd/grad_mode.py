@@ -91,3 +91,59 @@ class set_grad_enabled(_GradMode):
     def __call__(self, fn: Callable[_P, _R]) -> Callable[_P, _R]:
         _set(self._previous)  # used as a decorator: it must not change the mode now
         return super().__call__(fn)
+
+
+_inference = contextvars.ContextVar("inference_mode", default=False)
+
+
+class inference_mode(_GradMode):
+    """Context manager and decorator, as torch.inference_mode: with mode=True (the default),
+    operations inside record no graph, as under no_grad; inference_mode(False) changes nothing.
+    Also a bare decorator (`@ag.inference_mode`). graphgrad has no separate inference tensors:
+    what torch.inference_mode saves over no_grad (version counters, view tracking) costs nothing
+    here, so results are ordinary tensors that may later be used in graphs.
+
+    Example:
+        >>> import autograd as ag
+        >>> w = ag.ones(2, requires_grad=True)
+        >>> with ag.inference_mode():
+        ...     y = w * 2
+        >>> y.requires_grad
+        False
+    """
+
+    def __new__(cls, mode: bool | Callable[..., object] = True) -> inference_mode:
+        if callable(mode):  # @inference_mode without parentheses
+            return cls()(mode)  # type: ignore[return-value]
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        self._flag = not self.mode
+
+    def __enter__(self) -> inference_mode:
+        if self.mode:
+            super().__enter__()
+            self._token = _inference.set(True)
+        return self
+
+    def __exit__(self, *exc: object) -> Literal[False]:
+        if self.mode:
+            _inference.reset(self._token)
+            super().__exit__()
+        return False
+
+    def __call__(self, fn: Callable[_P, _R]) -> Callable[_P, _R]:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside inference_mode() (as torch.is_inference_mode_enabled)."""
+    return _inference.get()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -69,3 +70,26 @@ def broadcast_together(*shapes: Sequence[int]) -> bool:
         if len(set(sizes) - {1}) > 1:
             return False
     return True
+
+
+class Size(tuple):
+    """A shape, as torch.Size: a tuple of ints (`Size([2, 3])`) with `numel()`. Tensors report
+    their shape as a plain tuple, which compares equal to a Size of the same ints.
+
+    Example:
+        >>> import autograd as ag
+        >>> ag.Size([2, 3]).numel(), ag.zeros(2, 3).shape == ag.Size([2, 3])
+        (6, True)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, sizes: Sequence[int] = ()) -> Size:
+        return super().__new__(cls, (int(s) for s in sizes))
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return math.prod(self)
+
+    def __repr__(self) -> str:
+        return f"Size({list(self)})"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from . import compiler, dtypes
+from . import compiler, dtypes, printing
 from .grad_mode import is_grad_enabled
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .device import device as _Device
     from .drawing.dot import Drawing
     from .function import Function
+    from .linalg import SlogdetResult
     from .random import Generator
 
     # What an op takes besides Tensors: arrays and (NumPy or Python) numbers.
@@ -377,7 +378,7 @@ class Tensor:
 
     # ---- printing -------------------------------------------------------------------------
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        body = printing.format_array(self._data, prefix="tensor(")
         extra = []
         if self._data.size == 0:
             extra.append(f"size={self.shape}")
@@ -484,6 +485,8 @@ class Tensor:
     def trunc(self) -> Tensor: return trunc(self)
     def fix(self) -> Tensor: return trunc(self)
     def frac(self) -> Tensor: return frac(self)
+    def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
+        return nan_to_num(self, nan, posinf, neginf)
     def isinf(self) -> Tensor: return isinf(self)
     def logical_and(self, other: Operand) -> Tensor: return logical_and(self, other)
     def logical_or(self, other: Operand) -> Tensor: return logical_or(self, other)
@@ -591,6 +594,7 @@ class Tensor:
     def tril(self, diagonal: _int = 0) -> Tensor: return tril(self, diagonal)
     def unfold(self, dimension: _int, size: _int, step: _int) -> Tensor: return unfold(self, dimension, size, step)
     def triu(self, diagonal: _int = 0) -> Tensor: return triu(self, diagonal)
+    def narrow(self, dim: _int, start: _int | Tensor, length: _int) -> Tensor: return narrow(self, dim, start, length)
     def nonzero(self, *, as_tuple: _bool = False) -> Tensor | tuple[Tensor, ...]: return nonzero(self, as_tuple=as_tuple)
     def masked_select(self, mask: Tensor | ArrayLike) -> Tensor: return masked_select(self, mask)
     def repeat_interleave(self, repeats: _int | Tensor | ArrayLike, dim: _int | None = None, *,
@@ -612,6 +616,35 @@ class Tensor:
         return diag_embed(self, offset, dim1, dim2)
     def trace(self) -> Tensor: return trace(self)
     def cross(self, other: Tensor, dim: _int | None = None) -> Tensor: return cross(self, other, dim)
+    def det(self) -> Tensor:
+        """autograd.linalg.det of this (batch of) square matrices."""
+        from .linalg import det
+        return det(self)
+    def logdet(self) -> Tensor:
+        """autograd.linalg.logdet: log det, NaN where det < 0."""
+        from .linalg import logdet
+        return logdet(self)
+    def slogdet(self) -> SlogdetResult:
+        """autograd.linalg.slogdet: (sign, log|det|)."""
+        from .linalg import slogdet
+        return slogdet(self)
+    def inverse(self) -> Tensor:
+        """autograd.linalg.inv of this (batch of) square matrices."""
+        from .linalg import inv
+        return inv(self)
+    def pinverse(self, rcond: _float = 1e-15) -> Tensor:
+        """autograd.linalg.pinv, singular values below rcond times the largest treated as 0."""
+        from .linalg import pinv
+        return pinv(self, rtol=rcond)
+    # random draws from this tensor's probabilities
+    def bernoulli(self, p: _float | None = None, *, generator: Generator | None = None) -> Tensor:
+        """autograd.bernoulli: 1 with probability self (or p), elementwise."""
+        from .creation import bernoulli
+        return bernoulli(self, p, generator=generator)
+    def multinomial(self, num_samples: _int, replacement: _bool = False, *, generator: Generator | None = None) -> Tensor:
+        """autograd.multinomial: category indices drawn in proportion to this tensor's rows."""
+        from .creation import multinomial
+        return multinomial(self, num_samples, replacement, generator=generator)
     # in place
     def add_(self, other: Operand, alpha: _float = 1) -> Tensor: return add_(self, other, alpha=alpha)
     def sub_(self, other: Operand, alpha: _float = 1) -> Tensor: return sub_(self, other, alpha=alpha)
@@ -660,7 +693,7 @@ from .ops.elementwise import (  # noqa: E402
     rsqrt, sigmoid, sign, sin, sqrt, square, sub, tanh, where, cast, clone, masked_fill)
 from .ops.comparison import (  # noqa: E402
     allclose, ceil, eq, equal, floor, floor_divide, frac, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
-    logical_not, logical_or, logical_xor, lt, ne, remainder, round, trunc)
+    logical_not, logical_or, logical_xor, lt, nan_to_num, ne, remainder, round, trunc)
 from .ops.reduce import (  # noqa: E402
     all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, max, mean, min, norm, prod, std, sum, var)
 from .ops.cumulative import cumprod, logcumsumexp  # noqa: E402
@@ -671,7 +704,7 @@ from .ops.sorting import (  # noqa: E402
 from .ops.softmax import log_softmax, logsumexp, softmax  # noqa: E402
 from .ops.shape import (  # noqa: E402
     broadcast_to, chunk, expand, flatten, flip, permute, repeat,
-    reshape, reverse_dims, roll, split, squeeze, swapaxes, tile, transpose, tril, triu, unflatten,
+    narrow, reshape, reverse_dims, roll, split, squeeze, swapaxes, tile, transpose, tril, triu, unflatten,
     unfold, unsqueeze, view)
 from .ops.indexing import (  # noqa: E402
     gather, getitem, index_select, masked_select, nonzero, repeat_interleave, scatter_add)

@@ -1,4 +1,5 @@
-"""Containers: Sequential (a pipeline), ModuleList and ModuleDict (registered collections)."""
+"""Containers: Sequential (a pipeline), ModuleList and ModuleDict (registered collections of
+modules), ParameterList and ParameterDict (of parameters)."""
 from __future__ import annotations
 
 import operator
@@ -6,7 +7,9 @@ from collections import OrderedDict
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar, overload
 
-from .module import Module, addindent
+import autograd as ag
+
+from .module import Module, Parameter, addindent
 
 _Indexed = TypeVar("_Indexed", bound="_IndexedModules")  # append/extend return self, typed as its own class
 
@@ -201,3 +204,136 @@ class ModuleDict(Module):
         pairs = modules.items() if isinstance(modules, Mapping) else modules
         for key, module in pairs:
             self[key] = module
+
+
+def _as_parameter(value: Any) -> Parameter:
+    """A Parameter as is; any other tensor becomes one (PyTorch's ParameterList and ParameterDict rule)."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, ag.Tensor):
+        return Parameter(value)
+    raise TypeError(f"expected a Parameter or a Tensor, got {type(value).__name__}")
+
+
+class ParameterList(Module):
+    """A list of parameters registered with the owner under the names '0', '1', ... (so a model's
+    state_dict has keys such as 'weights.0', as PyTorch's); tensors given become Parameters.
+
+    Example:
+        >>> import autograd as ag
+        >>> import nn
+        >>> params = nn.ParameterList([nn.Parameter(ag.ones(2)) for _ in range(3)])
+        >>> len(params), [name for name, _ in params.named_parameters()]
+        (3, ['0', '1', '2'])
+    """
+
+    def __init__(self, values: Iterable[ag.Tensor] | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def _index(self, idx: int) -> int:
+        idx = operator.index(idx)
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} is out of range for ParameterList of length {len(self)}")
+        return idx % len(self)
+
+    @overload
+    def __getitem__(self, idx: int) -> Parameter: ...
+    @overload
+    def __getitem__(self, idx: slice) -> ParameterList: ...
+    def __getitem__(self, idx: int | slice) -> Parameter | ParameterList:
+        if isinstance(idx, slice):
+            return ParameterList(list(self)[idx])
+        return self._parameters[str(self._index(idx))]  # type: ignore[return-value]  # never None here
+
+    def __setitem__(self, idx: int, value: ag.Tensor) -> None:
+        self.register_parameter(str(self._index(idx)), _as_parameter(value))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())  # type: ignore[arg-type]
+
+    def __iadd__(self, values: Iterable[ag.Tensor]) -> ParameterList:
+        return self.extend(values)
+
+    def append(self, value: ag.Tensor) -> ParameterList:
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable[ag.Tensor]) -> ParameterList:
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+                         for i, p in enumerate(self))
+
+
+class ParameterDict(Module):
+    """A dict of parameters (insertion-ordered) registered with the owner under their keys (so a
+    model's state_dict has keys such as 'scales.a', as PyTorch's); tensors given become Parameters.
+
+    Example:
+        >>> import autograd as ag
+        >>> import nn
+        >>> params = nn.ParameterDict({"a": nn.Parameter(ag.ones(2)), "b": ag.zeros(3)})
+        >>> list(params.keys()), type(params["b"]).__name__
+        (['a', 'b'], 'Parameter')
+    """
+
+    def __init__(self, parameters: Mapping[str, ag.Tensor] | Iterable[tuple[str, ag.Tensor]] | None = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Parameter:
+        return self._parameters[key]  # type: ignore[return-value]  # never None here
+
+    def __setitem__(self, key: str, value: ag.Tensor) -> None:
+        self.register_parameter(key, _as_parameter(value))
+
+    def __delitem__(self, key: str) -> None:
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> KeysView[str]:
+        return self._parameters.keys()
+
+    def values(self) -> ValuesView[Parameter]:
+        return self._parameters.values()  # type: ignore[return-value]
+
+    def items(self) -> ItemsView[str, Parameter]:
+        return self._parameters.items()  # type: ignore[return-value]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._parameters.get(key, default)
+
+    def pop(self, key: str) -> Parameter:
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self) -> None:
+        for key in list(self._parameters):
+            del self[key]
+
+    def update(self, parameters: Mapping[str, ag.Tensor] | Iterable[tuple[str, ag.Tensor]]) -> None:
+        pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"({key}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+                         for key, p in self.items())

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..function import explained_error
 from ..tensor import Tensor
-from .elementwise import raw
+from .elementwise import raw, where
 
 if TYPE_CHECKING:
     from ..tensor import Operand
@@ -80,3 +80,33 @@ def allclose(a: Operand, b: Operand, rtol: float = 1e-05, atol: float = 1e-08, e
 def equal(a: Tensor, b: Tensor) -> bool:
     """Whether the tensors have the same shape and the same elements."""
     return raw(a).shape == raw(b).shape and bool(np.array_equal(raw(a), raw(b)))
+
+
+def isin(elements: Operand, test_elements: Operand, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Whether each element of `elements` is among `test_elements` (either may be a number), in
+    `elements`' shape; `invert=True` asks whether it is not. No gradient.
+
+    Example:
+        >>> import autograd as ag
+        >>> ag.isin(ag.tensor([[1, 2], [3, 4]]), ag.tensor([2, 3]))
+        tensor([[False,  True],
+                [ True, False]])
+    """
+    return Tensor._make(np.asarray(np.isin(raw(elements), raw(test_elements), assume_unique=assume_unique,
+                                           invert=invert)))
+
+
+def nan_to_num(x: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    """x with NaN replaced by `nan`, +inf by `posinf` and -inf by `neginf` (by default 0 and the
+    largest and lowest finite values of x's dtype), as torch.nan_to_num. The gradient passes
+    where x is finite and is 0 at the replaced elements, as PyTorch's.
+
+    Example:
+        >>> import autograd as ag
+        >>> ag.nan_to_num(ag.tensor([1.0, float("nan"), float("inf")]), posinf=9.0)
+        tensor([1., 0., 9.])
+    """
+    if x.dtype.kind != "f":
+        return x.clone()  # integers and booleans have nothing to replace
+    replaced = np.nan_to_num(raw(x), nan=nan, posinf=posinf, neginf=neginf)
+    return where(np.isfinite(raw(x)), x, Tensor._make(replaced))

@@ -396,3 +396,26 @@ def unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
         raise ValueError(f"unfold: size {size} must be in [1, {x.shape[axis]}] and step {step} at least 1 "
                          f"for dimension {dimension} of a tensor of shape {tuple(x.shape)}")
     return Unfold.apply(x, axis=axis, size=int(size), step=int(step))
+
+
+def narrow(x: Tensor, dim: int, start: int | Tensor, length: int) -> Tensor:
+    """The elements start, ..., start + length - 1 along `dim`: a view sharing x's storage, as
+    torch.narrow (`start` may be negative, counted from the end).
+
+    Example:
+        >>> import autograd as ag
+        >>> ag.arange(6).reshape(2, 3).narrow(1, 1, 2)
+        tensor([[1, 2],
+                [4, 5]])
+    """
+    axis = normalize_axis(dim, x.ndim, "narrow")
+    size = x.shape[axis]
+    begin = int(start)
+    if not -size <= begin <= size:
+        raise IndexError(f"narrow: start ({begin}) is out of range for dimension {dim} of size {size} "
+                         f"(expected a value in [{-size}, {size}])")
+    if begin < 0:
+        begin += size
+    if length < 0 or begin + length > size:
+        raise RuntimeError(f"narrow: start ({begin}) + length ({length}) exceeds dimension {dim}'s size ({size})")
+    return getitem(x, (slice(None),) * axis + (slice(begin, begin + length),))
