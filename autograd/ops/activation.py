@@ -11,7 +11,7 @@ import numpy as np
 from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
-from .elementwise import erf_ufunc
+from .special import erf_array
 
 _INV_SQRT2 = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -54,7 +54,7 @@ def _normal_cdf(x):
     """Phi(x) on arrays, or recorded on Tensors (create_graph), where erf is our Erf op."""
     if isinstance(x, Tensor):
         return (ew.erf(x * _INV_SQRT2) + 1) * 0.5
-    return (np.asarray(erf_ufunc(x * _INV_SQRT2), dtype=x.dtype) + 1) * 0.5
+    return (np.asarray(erf_array(x * _INV_SQRT2), dtype=x.dtype) + 1) * 0.5
 
 
 class Gelu(Primitive):
