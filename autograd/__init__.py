@@ -4,7 +4,7 @@ import math as _math
 
 from .tensor import Tensor, is_tensor
 from . import dtypes as _dtypes  # noqa: I001
-from .function import backward, grad
+from .backprop import backward, grad
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)

@@ -2,7 +2,7 @@
 `torch.autograd.grad` or `torch.autograd.functional.jacobian` runs after `import autograd as torch`."""
 from .anomaly import detect_anomaly, set_detect_anomaly
 from .func import functional
-from .function import backward, grad
+from .backprop import backward, grad
 from .function import Function
 from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import enable_grad, no_grad, set_grad_enabled

@@ -1,9 +1,8 @@
-"""Function: the graph's nodes and the way gradients enter and leave them.
+"""Function: an operation's graph node, and how it is recorded (apply) and differentiated (propagate).
 
 An operation's node is its Function (apply unwraps the inputs, runs forward, records the node
-and what it saved; propagate runs the gradient rule). A leaf tensor's node is its AccumulateGrad,
-which adds what reaches it into `.grad`; node_of finds either. backward() and grad() seed the
-engine's walk (engine.py) at tensors' nodes.
+and what it saved; propagate runs the gradient rule). A leaf tensor's node is its AccumulateGrad
+(leaf.py); backward() and grad() (backprop.py) seed the engine's walk at tensors' nodes.
 
 Primitives (autograd/ops) subclass Function with `_array_forward = True`: their forward takes
 and returns NumPy arrays. Their backward is written in the vocabulary NumPy arrays and Tensors
@@ -20,17 +19,19 @@ import numpy as np
 
 from . import anomaly, compiler
 from .dtypes import promoted_float
-from .engine import fitted, run_backward
+from .engine import fitted
 from .grad_mode import grad_enabled, no_grad
 from .shapes import ShapeError
-from .views import link_view, refresh_view
+from .leaf import node_of
+from .views import link_view
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from traceback import FrameSummary
     from typing import TypeAlias
 
-    from numpy.typing import ArrayLike
+
+    from .leaf import AccumulateGrad
 
     # A graph node: an operation's Function, or a leaf's AccumulateGrad.
     Node: TypeAlias = "Function | AccumulateGrad"
@@ -440,186 +441,6 @@ def explained_error(op: str, error: Exception, args: Sequence[Any]) -> Exception
         return ShapeError(f"{op}: shapes {shapes} cannot be broadcast together: each dimension, compared "
                           f"from the right, must be equal or 1 (reshape or unsqueeze an input to align them)")
     return ShapeError(f"{op}: {message} (input shapes: {shapes})")
-
-
-
-# ---- a leaf's node ----------------------------------------------------------------------------
-class AccumulateGrad:
-    """The graph node of a leaf tensor that requires grad: adds what reaches it into `.grad`."""
-
-    __slots__ = ("variable", "__weakref__")
-    inputs = ()
-    name = "AccumulateGrad"
-    retain_hook = None
-
-    variable: Tensor
-
-    def __init__(self, variable: Tensor) -> None:
-        self.variable = variable
-
-    @property
-    def pre_hooks(self) -> Sequence[Callable[[Any], Any]]:
-        return self.variable._hooks or ()
-
-    @property
-    def output_shape(self) -> tuple[int, ...]:
-        return self.variable._data.shape
-
-    @property
-    def output_dtype(self) -> np.dtype:
-        return self.variable._data.dtype
-
-    @property
-    def next_functions(self) -> tuple[()]:
-        return ()
-
-    def propagate(self, grad: Any) -> tuple[()]:
-        """Engine protocol for a leaf: the engine hands it an array that nothing else refers
-        to (see run_backward), so a first gradient is kept as `.grad` without a copy."""
-        variable = self.variable
-        if type(grad) is Tensor:  # create_graph: keep the graph of the gradient
-            if grad.dtype != variable.dtype:
-                grad = grad.to(variable.dtype)
-            variable.grad = grad if variable.grad is None else variable.grad + grad
-            return ()
-        if variable.grad is None:
-            if (type(grad) is _ndarray and grad.dtype == variable.dtype and grad.flags.c_contiguous
-                    and grad.flags.writeable):
-                variable.grad = _make(grad)
-            else:
-                # C order: a transposed gradient (x @ W.T) would otherwise slow every optimiser pass
-                variable.grad = _make(np.array(grad, dtype=variable.dtype, copy=True, order="C"))
-        else:
-            stored = variable.grad
-            if stored.shape != variable.shape:
-                raise RuntimeError(f"backward: the existing .grad has shape {stored.shape} but the "
-                                   f"tensor has shape {variable.shape}; set .grad = None first")
-            np.add(stored._data, grad, out=stored._data, casting="unsafe")
-            stored._bump_version()
-        return ()
-
-    def release(self) -> None:
-        pass
-
-    def __repr__(self) -> str:
-        return f"<AccumulateGrad for a tensor of shape {tuple(self.variable.shape)}>"
-
-
-def node_of(tensor: Tensor) -> Node:
-    """The graph node that receives `tensor`'s gradient (its grad_fn, or its accumulator)."""
-    aux = tensor._aux
-    if aux is not None and "base" in aux:
-        refresh_view(tensor)
-    node = tensor.grad_fn
-    if node is not None:
-        return node
-    if aux is None:
-        aux = tensor._aux_dict()
-    ref = aux.get("acc")
-    acc = ref() if ref is not None else None
-    if acc is None:
-        acc = AccumulateGrad(tensor)
-        aux["acc"] = weakref.ref(acc)
-    return acc
-
-
-# ---- where gradients enter and leave: backward() and grad() -----------------------------------
-def _as_list(values):
-    if values is None:
-        return None
-    return list(values) if isinstance(values, (list, tuple)) else [values]
-
-
-def _root_grads(outputs, grad_outputs, create_graph):
-    grad_outputs = _as_list(grad_outputs) or [None] * len(outputs)
-    if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"backward: got {len(outputs)} outputs but {len(grad_outputs)} gradients")
-    roots, grads = [], []
-    for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
-        if not isinstance(out, Tensor):
-            raise TypeError(f"backward: output {i} is a {type(out).__name__}, not a Tensor")
-        if not out.requires_grad:
-            raise RuntimeError(f"backward: element {i} of the outputs does not require grad and has no "
-                               f"grad_fn: nothing that requires grad was used to compute it (set "
-                               f"requires_grad=True on the inputs, and don't compute it under no_grad)")
-        if grad is None:
-            if out.numel() != 1:
-                raise RuntimeError(f"backward: a gradient can be created implicitly only for scalar outputs, "
-                                   f"but this output has shape {tuple(out.shape)}; pass gradient= (a tensor "
-                                   f"of that shape) or reduce it first, e.g. y.sum().backward()")
-            grad = np.ones(out.shape, dtype=out.dtype)
-        elif isinstance(grad, Tensor):
-            grad = grad if create_graph else grad._data
-        else:
-            grad = np.asarray(grad, dtype=out.dtype)
-        if tuple(grad.shape) != tuple(out.shape):
-            raise RuntimeError(f"backward: the gradient has shape {tuple(grad.shape)} but the output has "
-                               f"shape {tuple(out.shape)}; they must match")
-        if create_graph and not isinstance(grad, Tensor):
-            grad = Tensor._make(grad)
-        roots.append(node_of(out))
-        grads.append(grad)
-    return roots, grads
-
-
-def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Tensor | ArrayLike | Sequence[Tensor | ArrayLike | None] | None = None,
-             retain_graph: bool | None = None, create_graph: bool = False,
-             inputs: Tensor | Sequence[Tensor] | None = None) -> None:
-    """Accumulates d(tensors)/d(leaf) into leaf.grad for every leaf that requires grad.
-
-    `retain_graph` defaults to `create_graph`; without it the saved values are freed and a
-    second backward through the same graph raises. `create_graph=True` records the backward
-    pass itself, so the gradients it produces can be differentiated again.
-    """
-    outputs = _as_list(tensors)
-    retain_graph = create_graph if retain_graph is None else retain_graph
-    roots, grads = _root_grads(outputs, grad_tensors, create_graph)
-    if inputs is not None:
-        inputs = _as_list(inputs)
-        found = grad(outputs, inputs, grad_tensors, retain_graph, create_graph, allow_unused=True)
-        for tensor, g in zip(inputs, found):
-            if g is not None:
-                tensor.grad = g if tensor.grad is None else tensor.grad + g
-        return
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        run_backward(roots, grads, retain_graph, create_graph)
-
-
-def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
-         grad_outputs: Tensor | ArrayLike | Sequence[Tensor | ArrayLike | None] | None = None,
-         retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
-    """The gradients of `outputs` with respect to `inputs`, returned instead of accumulated.
-
-    Example:
-        >>> import autograd as ag
-        >>> x = ag.tensor(3.0, requires_grad=True)
-        >>> (dy_dx,) = ag.grad(x ** 2, x, create_graph=True)
-        >>> dy_dx, ag.grad(dy_dx, x)[0]
-        (tensor(6., grad_fn=<Mul>), tensor(2.))
-    """
-    outputs, inputs = _as_list(outputs), _as_list(inputs)
-    retain_graph = create_graph if retain_graph is None else retain_graph
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} does not require grad; set requires_grad=True on it "
-                               f"before computing the outputs")
-    roots, grads = _root_grads(outputs, grad_outputs, create_graph)
-    targets = [node_of(t) for t in inputs]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        found = run_backward(roots, grads, retain_graph, create_graph, targets=targets)
-    result: list[Tensor | None] = []
-    for i, (t, g) in enumerate(zip(inputs, found)):
-        if g is None:
-            if not allow_unused:
-                raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute the "
-                                   f"outputs; pass allow_unused=True to get None for it")
-            result.append(None)
-        elif isinstance(g, Tensor):
-            result.append(g if g.dtype == t.dtype else g.to(t.dtype))
-        else:
-            result.append(Tensor._make(np.array(g, dtype=t.dtype, copy=True)))
-    return tuple(result)
 
 
 # Bound last: tensor.py binds the ops, whose classes need Function above (so any module can be imported first).

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .function import grad as _grad
+from .backprop import grad as _grad
 from .grad_mode import no_grad
 from .tensor import Tensor
 

@@ -322,7 +322,7 @@ class Tensor:
     def backward(self, gradient: Tensor | ArrayLike | None = None, retain_graph: _bool | None = None,
                  create_graph: _bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
         """Accumulates the gradient of this tensor into `.grad` of the leaves that need it."""
-        from .function import backward
+        from .backprop import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def retain_grad(self) -> None:

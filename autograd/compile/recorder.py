@@ -16,7 +16,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from ..function import Function, node_of
+from ..function import Function
+from ..leaf import node_of
 from ..tensor import Tensor
 
 _PACKAGES = tuple(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), name)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..engine import run_backward, visit_order
-from ..function import node_of
+from ..leaf import node_of
 from ..grad_mode import no_grad
 from . import style
 from .style import op_name, operator_symbol

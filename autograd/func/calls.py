@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..creation import zeros_like
-from ..function import grad as engine_grad
-from ..function import node_of
+from ..backprop import grad as engine_grad
+from ..leaf import node_of
 from ..grad_mode import enable_grad, is_grad_enabled
 from ..scalar import Scalar
 from ..tensor import Tensor

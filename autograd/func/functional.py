@@ -25,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..function import grad as engine_grad
-from ..function import node_of
+from ..backprop import grad as engine_grad
+from ..leaf import node_of
 from ..grad_mode import enable_grad, no_grad
 from ..creation import ones_like
 from ..tensor import Tensor
