@@ -45,7 +45,7 @@ from .ops.shape import narrow
 from .ops.indexing import (cartesian_prod, gather, index_select, masked_select, meshgrid, nonzero, repeat_interleave,
                            scatter_add)
 from . import autograd, compiler, data, func, linalg
-from .compile import compile  # noqa: A004
+from .compile import CompileError, compile  # noqa: A004
 from .func import vmap
 from .linalg import cholesky_solve, det, logdet, slogdet
 from .linalg import inv as inverse
@@ -98,7 +98,7 @@ __all__ = [
     "frac", "sinh", "cosh", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "atan2", "arctan2", "hypot",
     "log2", "log10", "exp2",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "autograd", "data", "func", "linalg", "save", "load",
-    "compile", "compiler",
+    "compile", "compiler", "CompileError",
     "det", "logdet", "slogdet", "inverse", "cholesky_solve",
     "draw", "draw_backward_steps", "draw_forward_steps", "BackwardSteps", "ForwardSteps", "GraphvizNotInstalledError",
     "vmap", "inference_mode", "is_inference_mode_enabled", "set_printoptions", "finfo", "iinfo", "pi", "e", "inf",

@@ -9,7 +9,7 @@ from . import compiler, dtypes
 from .shapes import shape_from_args
 from .device import device as _device
 from .ops.elementwise import clone as copy
-from .random import default_generator
+from .random import draw_from
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -55,6 +55,8 @@ def _finish(array, dtype=None, requires_grad=False, device=None):
         _device(device)
     if dtype is not None:
         array = array.astype(dtype, copy=False)
+    if compiler.recorder is not None:  # (ag.compile reads it as a constant, copied afresh if the call writes into it)
+        compiler.recorder.created(array)
     t = Tensor._make(array)
     if requires_grad:
         t.requires_grad = True
@@ -179,34 +181,49 @@ def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, requires_g
 
 
 # ---- random -----------------------------------------------------------------------------
+# Each draw is a module-level function of (NumPy generator, operands) handed to draw_from, so that
+# ag.compile can replay it: a replay calls it again, on the generator in force then.
 
-def _rng(generator):
-    if compiler.recorder is not None:
-        compiler.recorder.unsupported("a random draw")
-    return (generator or default_generator()).numpy_generator
+def _leaf(values, requires_grad):
+    if requires_grad and compiler.recorder is not None:
+        compiler.recorder.unsupported("a random tensor that requires grad (a new leaf on every call: a replay "
+                                      "could not give its .grad back)")
+    return _finish(values, None, requires_grad)
 
 
-def _random(draw, shape, dtype, requires_grad, generator, op):
+def _uniform(rng, sizes, dtype):
+    return np.asarray(rng.random(sizes), dtype=dtype)
+
+
+def _standard_normal(rng, sizes, dtype):
+    return np.asarray(rng.standard_normal(sizes), dtype=dtype)
+
+
+def _random(sample, shape, dtype, requires_grad, generator, op):
     dtype = dtypes.get_default_dtype() if dtype is None else dtype
     sizes = shape_from_args(shape, op)
     try:
-        values = draw(_rng(generator), sizes)
+        values = draw_from(generator, sample, sizes, dtype)
     except ValueError:
         _check_sizes(sizes, op)
         raise
-    return _finish(np.asarray(values, dtype=dtype), None, requires_grad)
+    return _leaf(values, requires_grad)
 
 
 def rand(*shape: ShapeArg, dtype: DTypeLike | None = None, requires_grad: bool = False, generator: Generator | None = None,
          device: DeviceLike | None = None) -> Tensor:
     """Uniform on [0, 1)."""
-    return _random(lambda rng, s: rng.random(s), shape, dtype, requires_grad, generator, "rand")
+    return _random(_uniform, shape, dtype, requires_grad, generator, "rand")
 
 
 def randn(*shape: ShapeArg, dtype: DTypeLike | None = None, requires_grad: bool = False, generator: Generator | None = None,
           device: DeviceLike | None = None) -> Tensor:
     """Standard normal."""
-    return _random(lambda rng, s: rng.standard_normal(s), shape, dtype, requires_grad, generator, "randn")
+    return _random(_standard_normal, shape, dtype, requires_grad, generator, "randn")
+
+
+def _integers(rng, low, high, sizes, dtype):
+    return np.asarray(rng.integers(low, high, size=sizes), dtype=dtype)
 
 
 def randint(low: int, high: int | ShapeArg | None = None, size: ShapeArg | None = None, dtype: DTypeLike | None = None,
@@ -216,18 +233,26 @@ def randint(low: int, high: int | ShapeArg | None = None, size: ShapeArg | None 
         low, high, size = 0, low, high
     sizes = shape_from_args((size,), "randint")
     try:
-        values = _rng(generator).integers(low, high, size=sizes)
+        values = draw_from(generator, _integers, low, high, sizes, dtypes.int64 if dtype is None else dtype)
     except ValueError:
         if low >= high:  # type: ignore[operator]  # (ints here: size was given, or shifted into place above)
             raise ValueError(f"randint: low ({low}) must be less than high ({high})") from None
         _check_sizes(sizes, "randint")
         raise
-    return _finish(np.asarray(values, dtype=dtypes.int64 if dtype is None else dtype))
+    return _finish(values)
+
+
+def _permutation(rng, n, dtype):
+    return rng.permutation(n).astype(dtype)
 
 
 def randperm(n: int, dtype: DTypeLike | None = None, generator: Generator | None = None,
              device: DeviceLike | None = None) -> Tensor:
-    return _finish(_rng(generator).permutation(int(n)).astype(dtypes.int64 if dtype is None else dtype))
+    return _finish(draw_from(generator, _permutation, int(n), dtypes.int64 if dtype is None else dtype))
+
+
+def _normal(rng, mean, std, shape, dtype):
+    return np.asarray(rng.normal(mean, std, shape), dtype=dtype)
 
 
 def normal(mean: float | Tensor = 0.0, std: float | Tensor = 1.0, size: ShapeArg | None = None, dtype: DTypeLike | None = None,
@@ -237,7 +262,7 @@ def normal(mean: float | Tensor = 0.0, std: float | Tensor = 1.0, size: ShapeArg
     s = std._data if isinstance(std, Tensor) else std
     shape = shape_from_args((size,), "normal") if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     dtype = dtype or (mean.dtype if isinstance(mean, Tensor) else dtypes.get_default_dtype())
-    return _finish(np.asarray(_rng(generator).normal(m, s, shape), dtype=dtype), None, requires_grad)
+    return _leaf(draw_from(generator, _normal, mean, std, shape, dtype), requires_grad)
 
 
 def rand_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False,
@@ -250,6 +275,13 @@ def randn_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = 
     return randn(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad, generator=generator)
 
 
+def _bernoulli(rng, probabilities, shape, dtype):
+    probs = np.asarray(probabilities, dtype=np.float64)
+    if not ((probs >= 0) & (probs <= 1)).all():  # NaN fails too
+        raise RuntimeError(f"bernoulli: probabilities must be in [0, 1], got values from {probs.min()} to {probs.max()}")
+    return (rng.random(shape) < probs).astype(dtype)
+
+
 def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:  # noqa: A002
     """Draws 1 with probability `input` (elementwise, each in [0, 1]) and 0 otherwise, in input's
     shape and dtype, as torch.bernoulli; with `p`, every element is drawn with probability p. The
@@ -260,11 +292,34 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | N
         >>> ag.bernoulli(ag.tensor([0.0, 1.0, 1.0]))
         tensor([0., 1., 1.])
     """
-    probs = np.asarray(input._data if p is None else p, dtype=np.float64)
-    if not ((probs >= 0) & (probs <= 1)).all():  # NaN fails too
-        raise RuntimeError(f"bernoulli: probabilities must be in [0, 1], got values from {probs.min()} to {probs.max()}")
-    draws = _rng(generator).random(input.shape) < probs
-    return Tensor._make(draws.astype(input.dtype if input.dtype.kind == "f" else dtypes.get_default_dtype()))
+    dtype = input.dtype if input.dtype.kind == "f" else dtypes.get_default_dtype()
+    return Tensor._make(draw_from(generator, _bernoulli, input if p is None else p, tuple(input.shape), dtype))
+
+
+def _multinomial(rng, weights, num_samples, replacement):
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: input must be 1-D or 2-D, got shape {weights.shape}")
+    rows = weights.reshape(-1, weights.shape[-1])
+    categories = rows.shape[1]
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
+    if (rows.sum(axis=1) <= 0).any():
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial: num_samples must be positive, got {num_samples}")
+    if not replacement and num_samples > categories:
+        raise RuntimeError(f"multinomial: cannot sample {num_samples} > {categories} categories without replacement")
+    if replacement:  # inverse CDF: the first category whose cumulative weight exceeds u
+        cdf = np.cumsum(rows, axis=1)
+        u = rng.random((len(rows), num_samples)) * cdf[:, -1:]
+        samples = np.stack([np.searchsorted(c, v, side="right") for c, v in zip(cdf, u)])
+        samples = np.minimum(samples, categories - 1)
+    else:  # exponential races: the k smallest Exp(1) / w are a draw of k without replacement
+        with np.errstate(divide="ignore"):
+            keys = rng.standard_exponential(rows.shape) / rows
+        samples = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    return samples.reshape(weights.shape[:-1] + (num_samples,)).astype(np.int64)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
@@ -279,30 +334,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
         >>> ag.multinomial(ag.tensor([0.0, 1.0, 0.0]), 2, replacement=True)
         tensor([1, 1])
     """
-    weights = np.asarray(input._data, dtype=np.float64)
-    if weights.ndim not in (1, 2):
-        raise RuntimeError(f"multinomial: input must be 1-D or 2-D, got shape {tuple(input.shape)}")
-    rows = weights.reshape(-1, weights.shape[-1])
-    categories = rows.shape[1]
-    if not np.isfinite(rows).all() or (rows < 0).any():
-        raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
-    if (rows.sum(axis=1) <= 0).any():
-        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
-    if num_samples <= 0:
-        raise RuntimeError(f"multinomial: num_samples must be positive, got {num_samples}")
-    if not replacement and num_samples > categories:
-        raise RuntimeError(f"multinomial: cannot sample {num_samples} > {categories} categories without replacement")
-    rng = _rng(generator)
-    if replacement:  # inverse CDF: the first category whose cumulative weight exceeds u
-        cdf = np.cumsum(rows, axis=1)
-        u = rng.random((len(rows), num_samples)) * cdf[:, -1:]
-        samples = np.stack([np.searchsorted(c, v, side="right") for c, v in zip(cdf, u)])
-        samples = np.minimum(samples, categories - 1)
-    else:  # exponential races: the k smallest Exp(1) / w are a draw of k without replacement
-        with np.errstate(divide="ignore"):
-            keys = rng.standard_exponential(rows.shape) / rows
-        samples = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
-    return Tensor._make(samples.reshape(weights.shape[:-1] + (num_samples,)).astype(np.int64))
+    return Tensor._make(draw_from(generator, _multinomial, input, num_samples, replacement))
 
 
 def clone(input: Tensor, *, memory_format: object = None) -> Tensor:  # noqa: A002

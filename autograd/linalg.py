@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .ops.decompositions import QR, SVD, Cholesky, Eigh, qr_shapes, svd_shapes, unpack
+from .ops.elementwise import log
 from .ops.reduce import amax, amin, norm as reduce_norm, sum as reduce_sum
 from .ops.shape import squeeze, unsqueeze
 from .ops.solvers import (Det, LinAlgError, LogAbsDet, Pinv, SignDet, SolveTriangular, check_square, check_system, inv, mT,
@@ -73,7 +74,7 @@ def logdet(A: Tensor) -> Tensor:
     """log det A: NaN where det A < 0, -inf where it is 0 (as PyTorch)."""
     sign, logabsdet = slogdet(A)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return logabsdet + np.log(sign._data)
+        return logabsdet + log(sign)  # (an op, not np.log on the array: ag.compile records it)
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:

@@ -194,6 +194,8 @@ class TensorBase:
     def __index__(self) -> _int:
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
+        if compiler.recorder is not None:  # range(n), seq[i]: Python code a replay would not run again
+            compiler.recorder.python_value(self, "operator.index() (a tensor used as a Python int)")
         return int(self._data.item())
 
     def __bool__(self) -> _bool:
@@ -205,6 +207,8 @@ class TensorBase:
         return bool(self._data.item())
 
     def __format__(self, spec: str) -> str:
+        if compiler.recorder is not None:  # f"{loss:.3f}": a replay would neither format nor print it
+            compiler.recorder.python_value(self, "format() (an f-string)")
         if self._data.size == 1 and spec:
             return format(self._data.item(), spec)
         return format(repr(self), spec)
@@ -283,6 +287,16 @@ class TensorBase:
         return draw(self, **options)
 
     def __repr__(self) -> str:
+        if compiler.recorder is not None:  # print(t), logging: a replay would neither format nor print it
+            compiler.recorder.python_value(self, "repr()")
+        return self._text()
+
+    def __str__(self) -> str:
+        if compiler.recorder is not None:
+            compiler.recorder.python_value(self, "str()")
+        return self._text()
+
+    def _text(self) -> str:
         body = printing.format_array(self._data, prefix="tensor(")
         extra = []
         if self._data.size == 0:
@@ -294,8 +308,6 @@ class TensorBase:
         elif self.requires_grad:
             extra.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extra) + ")"
-
-    __str__ = __repr__
 
 
 def _dtype_name(dtype):

@@ -176,6 +176,9 @@ class LBFGS(Optimizer):
     def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]
         """Runs up to max_iter L-BFGS iterations; `closure` clears the gradients, computes the loss,
         calls backward and returns the loss. Returns the loss before the step."""
+        if ag.compiler.recorder is not None:  # how many evaluations, and which steps, depends on the values
+            ag.compiler.recorder.unsupported("LBFGS.step(closure), which evaluates the closure a number of times "
+                                             "that depends on the values")
         with ag.no_grad():
             loss = self._step(closure)
         self._opt_called = True

@@ -14,9 +14,12 @@ import os
 import warnings
 from typing import Any
 
+import numpy as np
+
 from .. import compiler
 from ..tensor import Tensor
 from . import guards
+from .checking import State, first_difference
 from .codegen import generate
 from .recorder import CompileError, Recorder
 
@@ -26,8 +29,10 @@ __all__ = ["compile", "Compiled", "CompileError"]
 class Entry:
     """One recording: its generated function and source, and the checks beside its key."""
 
-    def __init__(self, function: Any, source: str, checks: list, reason: str) -> None:
-        self.function, self.source, self.checks, self.reason = function, source, checks, reason
+    def __init__(self, function: Any, checked: Any, source: str, checks: guards.Checks, reason: str,
+                 called_whole: dict[str, str]) -> None:
+        self.function, self.checked, self.source, self.checks, self.reason = function, checked, source, checks, reason
+        self.called_whole = called_whole  # op name -> why it is replayed by calling it, not written inline
         self.replays = 0
 
 
@@ -51,10 +56,13 @@ class Compiled:
         return self._latest.source
 
     def explain(self) -> str:
+        """The entries: why each was recorded, how often it was replayed, its key, and which ops
+        it replays by calling them whole (with why they could not be written inline)."""
         lines = []
         for key, entries in self.entries.items():
             for entry in entries:
                 lines.append(f"entry ({entry.reason}), replayed {entry.replays} times, key {key!r}")
+                lines += [f"    {op} is called, not inline: {why}" for op, why in sorted(entry.called_whole.items())]
         return "\n".join(lines) or "no entries"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -66,11 +74,15 @@ class Compiled:
         key, tensors = guards.key_of(args, kwargs, modules)
         entries = self.entries.get(key)
         if entries:
+            reason = ""
             for entry in entries:
-                if guards.holds(entry.checks):
+                missed = entry.checks.miss()
+                if missed is None:
                     entry.replays += 1
+                    if self.check_every and entry.replays % self.check_every == 0:
+                        return self._checked(entry, tensors, args, kwargs)
                     return entry.function(*tensors)
-            reason = "a parameter's storage, or whether its .grad is None, changed"
+                reason = reason or missed
         elif key not in self._seen:
             self._seen.add(key)  # the first call runs eagerly: optimisers create their state, grads appear
             return self.fn(*args, **kwargs)
@@ -87,7 +99,7 @@ class Compiled:
 
     def _record(self, key: Any, tensors: list[Tensor], modules: list, optimizers: list, reason: str,
                 args: tuple, kwargs: dict) -> Any:
-        checks: list = guards.snapshot(guards.parameters(modules, optimizers))
+        held = guards.snapshot(guards.parameters(modules, optimizers))
         recorder = Recorder(tensors)
         compiler.recorder = recorder
         try:
@@ -95,14 +107,47 @@ class Compiled:
             returned = recorder.finish(result)
         finally:
             compiler.recorder = None
-        known = {id(t) for t, _, _ in checks}
-        checks += [(t, t._data, None) for t in recorder.live.values() if id(t) not in known and t.requires_grad]
+        known = {id(t) for t, _, _ in held}
+        held += [(t, t._data, None) for t in recorder.live.values() if id(t) not in known and t.requires_grad]
+        checks = guards.Checks(held, list(recorder.modules.values()), list(recorder.optimizers.values()))
         name = getattr(self.fn, "__name__", "step")
         name = name if name.isidentifier() else "step"
-        source, function = generate(recorder, returned, len(tensors), f"compiled_{name}")
-        entry = Entry(function, source, checks, reason)
+        source, function, checked = generate(recorder, returned, len(tensors), f"compiled_{name}")
+        entry = Entry(function, checked, source, checks, reason, recorder.not_lowered)
         self.entries.setdefault(key, []).append(entry)
         self._latest = entry
+        return result
+
+    def _checked(self, entry: Entry, tensors: list[Tensor], args: tuple, kwargs: dict) -> Any:
+        """A replay checked against eager mode from the same state (checking.py); eager's result
+        and state are kept. A difference warns, naming the first value that differs, and the
+        entry is dropped (the next call records afresh)."""
+        state = State([t for t, _, _ in entry.checks.tensors], [opt for opt, _ in entry.checks.state])
+        start = state.capture()
+        logged: list[tuple[str, Any, str]] = []
+        entry.checked(*tensors, lambda name, value, note: logged.append((name, np.array(value), note)))
+        replayed = state.capture()
+        state.restore(start)
+        recorder = Recorder(tensors)
+        compiler.recorder = recorder
+        try:
+            result = self.fn(*args, **kwargs)
+            recorder.finish(result)
+        finally:
+            compiler.recorder = None
+        eager = {v.expr: v.array for v in recorder.values.values() if v.local}
+        differences = state.differences(replayed, state.capture())
+        first = first_difference(logged, eager)
+        if first is not None or differences:
+            for entries in self.entries.values():
+                if entry in entries:
+                    entries.remove(entry)
+            where = f"the first value that differs is {first}" if first else "every recorded value agrees"
+            differences = differences[:3] + ["..."] * (len(differences) > 3)
+            warnings.warn(f"ag.compile({getattr(self.fn, '__name__', self.fn)!r}) check_every: the replay differs "
+                          f"from eager mode ({where}; also {', '.join(differences) or 'no state'}); the entry is "
+                          f"dropped and the next call records afresh. Please report this with compiled.source.",
+                          RuntimeWarning, stacklevel=3)
         return result
 
 
@@ -116,9 +161,14 @@ def compile(fn: Any = None, *, check_every: int = 0, max_entries: int = 8, enabl
     a miss records a new entry, up to `max_entries`, then warns once and runs eagerly. Replays
     read the optimiser's hyper-parameters (lr, betas, ...) afresh, so schedulers work. Returned
     tensors are fresh and carry no graph; `.item()` is allowed on a value the function returns.
-    What cannot be replayed (.item() of a value not returned, bool(), hooks, random draws, in-place
-    ops) raises CompileError while recording. `enabled=False` or GRAPHGRAD_COMPILE=0 runs eagerly.
-    `check_every` is accepted but not implemented yet.
+    Random draws are replayed on the generator in force at replay (so compiled and eager calls
+    draw alike from one seed), and in-place writes (running statistics) into the same storage.
+    What cannot be replayed (.item() of a value not returned, bool(), hooks, assignments through
+    tensor indices) raises CompileError while recording. `enabled=False` or GRAPHGRAD_COMPILE=0
+    runs eagerly.
+    `check_every=k` checks every k-th replay of an entry against eager mode from the same
+    state and warns, naming the first value that differs (a bug to report); `explain()` lists
+    the entries, why each was recorded, and the ops replayed by calling them whole.
 
     Example:
         >>> import autograd as ag

@@ -1,7 +1,8 @@
 """Guards: what must hold for a recording to be replayed, checked on every call.
 
-The key (hashed): each Tensor argument's shape, dtype and requires_grad; every other argument's
-value (it must be hashable); grad mode, anomaly mode, the default dtype; the `training` flag of
+The key (hashed): each Tensor argument's shape, dtype, requires_grad and whether its .grad is
+None; every other argument's value (it must be hashable); grad mode, anomaly mode, the default
+dtype; the `training` flag of
 every module reachable from the function (its arguments, its closure, its `self`). Beside the
 key, each entry checks by identity that every parameter still has the storage it was recorded
 with and that whether its .grad is None is unchanged.
@@ -52,7 +53,8 @@ def stateful_objects(fn: Any, args: tuple, kwargs: dict) -> tuple[list[Any], lis
 def _describe(obj: Any, tensors: list[Tensor]) -> Any:
     if isinstance(obj, Tensor):
         tensors.append(obj)
-        return ("T", obj._data.shape, obj._data.dtype.str, obj._requires_grad)
+        # (whether a .grad is None decides whether a replay makes a new .grad or adds into it)
+        return ("T", obj._data.shape, obj._data.dtype.str, obj._requires_grad, obj._requires_grad and obj.grad is None)
     if type(obj) in (list, tuple):
         return (type(obj).__name__,) + tuple(_describe(o, tensors) for o in obj)
     try:
@@ -84,13 +86,33 @@ def parameters(modules: list[Any], optimizers: list[Any]) -> list[Tensor]:
     return list(found.values())
 
 
-def snapshot(tensors: list[Tensor]) -> list[tuple[Tensor, Any, bool]]:
-    """(tensor, its storage, whether its .grad is None) for each: what an entry checks."""
+class Checks:
+    """What an entry checks beside its key, by identity, on every call: each parameter still has
+    the storage it was recorded with, and its .grad is None exactly when it was then (None: not
+    checked); each module the call ran keeps its `training` flag; each optimiser's state holds
+    the same keys per parameter."""
+
+    def __init__(self, tensors: list[tuple[Tensor, Any, bool | None]], modules: list[Any], optimizers: list[Any]) -> None:
+        self.tensors = tensors
+        self.training = [(m, m.training) for m in modules]
+        self.state = [(opt, [(s, frozenset(s)) for s in opt.state.values()]) for opt in optimizers]
+
+    def miss(self) -> str | None:
+        """Why the entry does not apply now, or None."""
+        for tensor, data, grad_is_none in self.tensors:
+            if tensor._data is not data:
+                return "a parameter's storage was replaced"
+            if grad_is_none is not None and (tensor.grad is None) != grad_is_none:
+                return "whether a parameter's .grad is None changed"
+        for module, training in self.training:
+            if module.training is not training:
+                return f"{type(module).__name__}.training changed"
+        for optimizer, states in self.state:
+            if len(states) != len(optimizer.state) or any(state.keys() != keys for state, keys in states):
+                return f"the keys of {type(optimizer).__name__}'s state changed"
+        return None
+
+
+def snapshot(tensors: list[Tensor]) -> list[tuple[Tensor, Any, bool | None]]:
+    """(tensor, its storage, whether its .grad is None) for each."""
     return [(t, t._data, t.grad is None) for t in tensors]
-
-
-def holds(checks: list[tuple[Tensor, Any, bool | None]]) -> bool:
-    for tensor, data, grad_is_none in checks:
-        if tensor._data is not data or (grad_is_none is not None and (tensor.grad is None) != grad_is_none):
-            return False
-    return True

@@ -9,6 +9,7 @@ raises CompileError naming the user's line.
 """
 from __future__ import annotations
 
+import gc
 import math
 import os
 import sys
@@ -18,7 +19,9 @@ import numpy as np
 
 from ..function import Function
 from ..leaf import node_of
+from ..random import default_generator
 from ..tensor import Tensor
+from .lowering import lower_add, lower_backward, lower_forward
 
 _PACKAGES = tuple(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), name)
                   + os.sep for name in ("autograd", "nn", "optim"))
@@ -36,34 +39,52 @@ def user_line() -> str:
         frame = frame.f_back
     if frame is None:
         return "<unknown>"
-    return f"{os.path.relpath(frame.f_code.co_filename)}:{frame.f_lineno}"
+    filename = frame.f_code.co_filename
+    if os.path.basename(os.path.dirname(filename)).startswith("ipykernel_"):  # Jupyter's name for a cell
+        return f"line {frame.f_lineno} of a notebook cell"
+    return f"{os.path.relpath(filename)}:{frame.f_lineno}"
 
 
 class Value:
     """One array of the recording: `expr` names it in the generated code; `local`: made by a step
     of the call (else an argument, a live tensor's storage or a constant)."""
 
-    __slots__ = ("expr", "array", "local")
+    __slots__ = ("expr", "array", "local", "traced", "lowered", "relaid")
 
     def __init__(self, expr: str, array: Any, local: bool) -> None:
         self.expr, self.array, self.local = expr, array, local
+        self.traced = array  # the array as the generated code computes it (lowering.py: a buffer's)
+        self.lowered = False  # made by inline code: a buffer, or a view or alias of one (copied to escape)
+        self.relaid = False  # inline code makes it in another layout than eager's C-contiguous one
 
 
-def _literal(value: Any) -> str | None:
+def literal(value: Any) -> str | None:
     """Python source for a plain value, or None."""
     if value is None or type(value) in (bool, int, str):
         return repr(value)
     if type(value) is float and math.isfinite(value):
         return repr(value)
     if type(value) in (tuple, list):
-        parts = [_literal(v) for v in value]
+        parts = [literal(v) for v in value]
         if None in parts:
             return None
         body = ", ".join(p for p in parts if p is not None)  # (for mypy: none is None here)
         return f"({body}{',' if len(parts) == 1 else ''})" if type(value) is tuple else f"[{body}]"
     if type(value) is slice:
-        parts = [_literal(v) for v in (value.start, value.stop, value.step)]
+        parts = [literal(v) for v in (value.start, value.stop, value.step)]
         return None if None in parts else f"slice({', '.join(p for p in parts if p is not None)})"
+    return None
+
+
+def _dtype_source(obj: Any) -> str | None:
+    """np.float32 for a NumPy scalar type or a plain dtype (so that a draw's line reads as the call
+    it replays), or None."""
+    scalar: Any = obj.type if isinstance(obj, np.dtype) else obj
+    if isinstance(obj, np.dtype) and obj != np.dtype(scalar):  # (one with another byte order, or fields)
+        return None
+    name = getattr(scalar, "__name__", "")
+    if isinstance(scalar, type) and issubclass(scalar, np.generic) and getattr(np, name, None) is scalar:
+        return f"np.{name}"
     return None
 
 
@@ -73,6 +94,12 @@ class Recorder:
 
     def __init__(self, tensor_args: list[Tensor]) -> None:
         self.depth = 0
+        # Every Tensor alive before the call. An unknown tensor among them is read by reference (a
+        # parameter, a buffer, a tensor the step holds); one made during the call by code that was
+        # not recorded would be frozen at this call's value, so it raises. (They are held so that
+        # no tensor made during the call can take one's id.)
+        self.before = [obj for obj in gc.get_objects() if issubclass(type(obj), Tensor)]  # (type: no __class__ lookups)
+        self.existing = {id(t) for t in self.before}
         self.values: dict[int, Value] = {}
         self.keep: list[Any] = []  # every array seen stays alive, so ids stay unique
         self.steps: list[tuple] = []
@@ -82,6 +109,12 @@ class Recorder:
         self.ctxs: dict[int, tuple[str, Function]] = {}  # id(recorded ctx) -> (replay ctx's name, replay ctx)
         self.items: dict[int, tuple[str, str]] = {}  # id(Python value) -> (its local name, user line)
         self.live: dict[int, Tensor] = {}  # tensors read by reference (parameters, buffers, constants)
+        self.made: list[Value] = []  # tensors made in the call by creation functions (created())
+        self.written: set[int] = set()  # ids of those arrays written in place: replays copy them afresh
+        self.traced_ctxs: dict[int, Function] = {}  # id(recorded ctx) -> the ctx its traced forward filled
+        self.not_lowered: dict[str, str] = {}  # op name -> why it is replayed by calling it whole
+        self.modules: dict[int, Any] = {}  # the modules called, by id
+        self.optimizers: dict[int, Any] = {}  # the optimisers whose updates were recorded, by id
         self.args = {id(t): i for i, t in enumerate(tensor_args)}
         for i, t in enumerate(tensor_args):
             self._name_value(t._data, f"x{i}", local=False)
@@ -118,10 +151,15 @@ class Recorder:
             if value is None:
                 if id(obj) in self.args:
                     raise CompileError("an argument's storage changed while recording")
+                if id(obj) not in self.existing:
+                    raise CompileError(
+                        f"ag.compile: a tensor made during the call by an operation it does not record (at "
+                        f"{user_line()}) feeds an operation or leaves the call; a replay would reuse this call's "
+                        f"value. Compute it outside the compiled function and pass it in, or {_EAGER}.")
                 self.live[id(obj)] = obj
                 value = self._name_value(obj._data, f"{self.global_name('p', obj)}._data", local=False)
             return value
-        if isinstance(obj, np.ndarray):
+        if isinstance(obj, (np.ndarray, np.generic)):  # (a NumPy scalar: a sum of two 0-d gradients)
             value = self.known(obj)
             if value is None:
                 raise CompileError(
@@ -129,11 +167,16 @@ class Recorder:
                     f"{user_line()}) feeds an operation; a replay would reuse this call's values. Compute it "
                     f"with tensor operations, pass it as an argument, or {_EAGER}.")
             return value
-        literal = _literal(obj)
-        return literal if literal is not None else self.global_name("k", obj)
+        if type(obj) in (tuple, list) and any(isinstance(o, (Tensor, np.ndarray, tuple, list)) for o in obj):
+            parts = [self.ref(o) for o in obj]  # an index of tensors: each read afresh, never frozen
+            body = ", ".join(p.expr if isinstance(p, Value) else p for p in parts)
+            return f"({body}{',' if len(parts) == 1 else ''})" if type(obj) is tuple else f"[{body}]"
+        written = literal(obj)
+        return written if written is not None else self.global_name("k", obj)
 
-    def output(self, array: Any, prefix: str) -> Value:
-        if not isinstance(array, np.ndarray):
+    def output(self, array: Any, prefix: str, scalar: bool = False) -> Value:
+        """A new local Value for a step's result (an array; with `scalar`, a NumPy scalar too)."""
+        if not isinstance(array, np.ndarray) and not (scalar and isinstance(array, np.generic)):
             raise CompileError(f"a step returned a {type(array).__name__} where an array was expected")
         return self._name_value(array, self._fresh(prefix), local=True)
 
@@ -153,8 +196,13 @@ class Recorder:
         forward = self.global_name(f"{cls.__name__}_forward", cls.forward)
         cast = result.dtype if result.dtype != np.asarray(raw).dtype else None
         out = self.output(result, "t")
+        lowered, traced_ctx, why = lower_forward(self, cls, ctx, arrays, options, result, out)
+        if lowered is None:
+            self.not_lowered[cls.__name__] = why
+        else:
+            self.traced_ctxs[id(ctx)] = traced_ctx
         self.steps.append(("forward", out, forward, ctx_name, operands, named, type(raw) is not np.ndarray,
-                           cast, f"{cls.__name__}  ({user_line()})"))
+                           cast, f"{cls.__name__}  ({user_line()})", lowered))
 
     def backward_begins(self, roots: Any, grads: Any, create_graph: bool, targets: Any, looking: bool) -> None:
         if self.depth:
@@ -191,13 +239,21 @@ class Recorder:
         finally:
             self.depth -= 1
         outs = [None if g is None or parent is None else self.output(g, "g") for g, parent in zip(grads, node.inputs)]
-        self.steps.append(("propagate", outs, ctx_name, incoming, f"backward of {node.name}"))
+        lowered = None
+        traced_ctx = self.traced_ctxs.get(id(node))
+        if traced_ctx is not None:
+            assert isinstance(incoming, Value)  # (a gradient is an array)
+            lowered, why = lower_backward(self, node, traced_ctx, incoming, grads, outs)
+            if lowered is None:
+                self.not_lowered[node.name] = why
+        self.steps.append(("propagate", outs, ctx_name, incoming, f"backward of {node.name}", lowered))
         return grads
 
     def add(self, a: Any, b: Any) -> Any:
         left, right = self.ref(a), self.ref(b)
         total = a + b
-        self.steps.append(("add", self.output(total, "g"), left, right))
+        out = self.output(total, "g", scalar=True)
+        self.steps.append(("add", out, left, right, lower_add(self, a, b, total, out)))
         return total
 
     def accumulate(self, node: Any, grad: Any) -> None:
@@ -217,11 +273,14 @@ class Recorder:
         finally:
             self.depth -= 1
         self.steps.append(("accumulate", target, value, grad.base is not None, owner if was_none else None))
+        if was_none:  # a new .grad, which the rest of the call may read (clip_grad_norm_): by reference
+            self._name_value(variable.grad._data, f"{owner}.grad._data", local=False)
 
     def call(self, method: Any, *args: Any) -> Any:
         """A step replayed whole: an optimiser's update of one parameter (it reads its
         hyper-parameters, step counts and state afresh on every call)."""
         owner = method.__self__
+        self.optimizers.setdefault(id(owner), owner)
         self.depth += 1
         try:
             result = method(*args)
@@ -241,6 +300,11 @@ class Recorder:
         self.steps.append(("call", f"{owner_name}.{method.__name__}", sources))
         return result
 
+    def module_called(self, module: Any) -> None:
+        """A module whose forward ran in the call: its `training` flag becomes a guard."""
+        if not self.depth:
+            self.modules.setdefault(id(module), module)
+
     def item(self, tensor: Tensor) -> Any:
         value = tensor._data.item()
         if self.depth:
@@ -252,6 +316,85 @@ class Recorder:
         self.keep.append(value)
         self.steps.append(("item", name, source))
         return value
+
+    # ---- random draws, tensors made in the call, in-place writes ---------------------------
+    def draw(self, sample: Any, generator: Any, operands: tuple, values: np.ndarray) -> None:
+        """A random draw (random.draw_from): replayed as sample(generator.numpy_generator, *operands),
+        the generator looked up at replay (None: the default one, whose NumPy generator
+        manual_seed replaces), so compiled and eager calls draw the same numbers from one seed."""
+        if self.depth:
+            return
+        if generator is None:
+            self.globals["_default_generator"] = default_generator
+            source = "_default_generator()"
+        else:
+            source = self.global_name("gen", generator)
+        refs = [_dtype_source(o) or self.ref(o) for o in operands]
+        name = sample.__name__.lstrip("_")
+        self.steps.append(("draw", self.output(values, "t"), self.global_name(name, sample), source, refs,
+                           f"{name} draw  ({user_line()})"))
+
+    def created(self, array: np.ndarray) -> None:
+        """A tensor made in the call by a creation function (ag.zeros, ag.tensor, ...). A replay
+        reads it as a constant, unless the call writes into it in place: then each replay starts
+        from a fresh copy of its value at creation, as each eager call does."""
+        if self.depth or self.known(array) is not None:
+            return
+        value = self._name_value(array, self._fresh("c"), local=False)
+        value.lowered = True  # (an alias of a constant, as a buffer is: copied where it escapes, returned or as a .grad)
+        self.made.append(value)
+        # (its value now: the array itself may be written into, or returned and changed by the caller)
+        self.steps.append(("created", value, self.global_name("k", array.copy()), self.written))
+
+    def write(self, target: Tensor, name: str, function: Any, operands: tuple) -> None:
+        """An in-place write (inplace.py): replayed as function(the target's array, *operands) into
+        the same storage (a parameter's or buffer's read by reference), then a bump of the target's
+        version counter (shared with its base and views), as eager does."""
+        if self.depth:
+            return
+        storage = self.ref(target)
+        assert isinstance(storage, Value)
+        refs = [self.ref(o) for o in operands]
+        for value in self.made:  # (through a view too)
+            if np.may_share_memory(value.array, storage.array):
+                self.written.add(id(value.array))
+        if not np.may_share_memory(storage.traced, storage.array):  # lowered into a buffer: write there too,
+            # so that the ops traced after this one read what the generated code will have written
+            function(storage.traced, *[r.traced if isinstance(r, Value) else o for r, o in zip(refs, operands)])
+        self.steps.append(("write", storage, self.global_name(function.__name__.lstrip("_"), function), refs,
+                           self._version_owner(target), f"{name}  ({user_line()})"))
+
+    def _version_owner(self, target: Tensor) -> str | None:
+        """Whose version counter a replay bumps for a write into `target`: its storage root's (a view
+        shares it), an argument or a tensor that outlives the call; None for a tensor made in the
+        call, whose version no replay can see."""
+        root = target._base if target._base is not None else target
+        index = self.args.get(id(root))
+        if index is not None:
+            return f"a{index}"
+        value = self.known(root._data)
+        if value is not None and (value.local or any(value is made for made in self.made)):
+            return None
+        return self.global_name("p", root)
+
+    def compute(self, function: Any, operands: tuple, result: np.ndarray) -> None:
+        """An op that makes its result with one NumPy call outside Function.apply (a comparison,
+        a rounding: no gradient): replayed as np.asarray(function(*operands))."""
+        if self.depth:
+            return
+        refs = [self.ref(o) for o in operands]
+        named = getattr(function, "func", function)  # (a functools.partial: its function's name)
+        name = str(getattr(named, "__name__", "function"))
+        source = f"np.{name}" if getattr(np, name, None) is function else self.global_name(name, function)
+        self.steps.append(("compute", self.output(result, "t"), source, refs, f"{name}  ({user_line()})"))
+
+    def copy(self, source: Tensor, array: np.ndarray) -> None:
+        """The copy of a tensor's value that an in-place op on the graph keeps before writing."""
+        if self.depth:
+            return
+        value = self.ref(source)
+        assert isinstance(value, Value)
+        self.steps.append(("copy", self.output(array, "t"), value))
 
     # ---- what cannot be replayed -----------------------------------------------------------
     def unsupported(self, what: str) -> None:
@@ -281,6 +424,7 @@ class Recorder:
     def finish(self, result: Any) -> str:
         """The source of the expression the generated function returns; checks that every
         Python number taken with .item() is returned (else it would be frozen)."""
+        self._settle()
         returned: set[int] = set()
         source = self._result(result, returned)
         for key, (_, line) in self.items.items():
@@ -290,11 +434,22 @@ class Recorder:
                                    f"tensor (or the number) from the function and use it outside, or {_EAGER}.")
         return source
 
+    def _settle(self) -> None:
+        """Decides which nodes are written inline: those whose forward and every backward through
+        them were traced (the gradient rule reads what the traced forward saved); the others call
+        the op, forward and backward."""
+        called = {step[2] for step in self.steps if step[0] == "propagate" and step[5] is None}
+        for i, step in enumerate(self.steps):
+            if step[0] == "forward" and step[9] is not None and step[3] in called:
+                self.not_lowered.setdefault(step[8].split()[0], "its backward was not traced")
+                step[1].lowered = False
+                self.steps[i] = step[:9] + (None,)
+
     def _result(self, obj: Any, returned: set[int]) -> str:
         if isinstance(obj, Tensor):
             value = self.ref(obj)
             assert isinstance(value, Value)
-            return f"_T({value.expr})"
+            return f"_T({value.expr}.copy())" if value.lowered else f"_T({value.expr})"  # never a buffer
         if id(obj) in self.items:
             returned.add(id(obj))
             return self.items[id(obj)][0]

@@ -3,6 +3,7 @@
 frac, x - trunc(x), whose gradient is 1. equal and allclose answer with a Python bool."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from ..function import explained_error
 from ..tensor import Tensor
-from .elementwise import raw, where
+from .elementwise import computed, raw, where
 
 if TYPE_CHECKING:
     from ..tensor import Operand
@@ -25,7 +26,7 @@ def _no_grad(np_func: Callable[..., Any]) -> Callable[..., Tensor]:
 
     def op(*args: Any) -> Tensor:
         try:
-            return Tensor._make(np.asarray(np_func(*[raw(a) for a in args])))
+            return computed(np_func, *args)
         except (ValueError, TypeError) as error:
             raise explained_error(name, error, args) from None
     op.__name__ = np_func.__name__
@@ -56,7 +57,7 @@ fix = trunc
 
 def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
     """Rounds half to even, to `decimals` decimal places; no gradient."""
-    return Tensor._make(np.asarray(np.round(raw(x), decimals)))
+    return computed(functools.partial(np.round, decimals=decimals), x)
 
 
 def frac(x: Tensor) -> Tensor:
@@ -67,7 +68,7 @@ def frac(x: Tensor) -> Tensor:
 def isclose(a: Operand, b: Operand, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
     """|a - b| <= atol + rtol * |b|, elementwise (broadcasting)."""
     try:
-        return Tensor._make(np.asarray(np.isclose(raw(a), raw(b), rtol=rtol, atol=atol, equal_nan=equal_nan)))
+        return computed(functools.partial(np.isclose, rtol=rtol, atol=atol, equal_nan=equal_nan), a, b)
     except ValueError as error:
         raise explained_error("isclose", error, (a, b)) from None
 

@@ -2,6 +2,7 @@
 engine's `fitted` (engine.py) sums them over the broadcast dimensions."""
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import compiler
 from ..shapes import ShapeError, broadcast_together
 from ..function import Primitive, watch_indices
 from ..tensor import Tensor
@@ -28,6 +30,15 @@ if TYPE_CHECKING:
 def raw(x: Any) -> Any:
     """The array behind a Tensor; anything else as it is."""
     return x._data if isinstance(x, Tensor) else x
+
+
+def computed(function: Callable[..., Any], *operands: Any) -> Tensor:
+    """function(*arrays) as a Tensor without a gradient (an index, a cast to integers: results
+    NumPy computes in one call outside Function.apply); ag.compile records it as such a call."""
+    result = np.asarray(function(*[raw(a) for a in operands]))
+    if compiler.recorder is not None:
+        compiler.recorder.compute(function, operands, result)
+    return Tensor._make(result)
 
 
 class Add(Primitive):
@@ -409,10 +420,11 @@ def _select(mask, g):
     """g where mask holds, else 0: selected, as PyTorch's masking rules do, so an infinite
     gradient at a cut-off input gives 0, not inf * 0 = NaN. On float arrays this ANDs g's bits
     with the mask (np.where is ~15x slower on unpredictable masks); on Tensors (create_graph)
-    it is a recorded where."""
-    if type(g) is np.ndarray and g.dtype.kind == "f" and g.size > _SMALL:
+    it is a recorded where. (Not `type(g) is np.ndarray`: ag.compile traces this rule on
+    stand-ins for arrays, and should find the fast path.)"""
+    if not isinstance(g, Tensor) and g.dtype.kind == "f" and g.size > _SMALL:
         bits = _UNSIGNED_OF_SIZE[g.dtype.itemsize]
-        return (g.view(bits) & np.negative(np.asarray(mask).view(np.uint8), dtype=bits)).view(g.dtype)
+        return (g.view(bits) & np.negative(mask.view(np.uint8), dtype=bits)).view(g.dtype)
     return np.where(mask, g, 0)
 
 
@@ -570,8 +582,8 @@ def masked_fill(a: Tensor, mask: Operand, value: Operand) -> Tensor:
 
 def cast(a: Tensor, dtype: DTypeLike) -> Tensor:
     dtype = np.dtype(dtype)
-    if dtype.kind not in "fc":
-        return Tensor._make(raw(a).astype(dtype))  # integer and bool results carry no gradient
+    if dtype.kind not in "fc":  # integer and bool results carry no gradient
+        return computed(functools.partial(np.array, dtype=dtype, copy=True), a)
     return Cast.apply(a, dtype=dtype)
 
 

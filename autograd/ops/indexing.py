@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import compiler
 from ..shapes import ShapeError, normalize_axis
 from ..function import Primitive, watch_indices
 from ..tensor import Tensor
@@ -190,6 +191,8 @@ def index_assign(x: Tensor, index: Any, value: Operand) -> Tensor:
     region_shape = x._data[index].shape
     keep = np.ones(x.shape, dtype=bool)
     keep[index] = False
+    if compiler.recorder is not None:  # (x's shape and a basic index or a view's positions: a constant of the recording)
+        compiler.recorder.created(keep)
     value = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=x.dtype))
     placed = IndexAdd.apply(value.broadcast_to(region_shape) if value.shape != region_shape else value,
                             index=index, shape=x.shape, unique=is_basic(index if isinstance(index, tuple) else (index,)))

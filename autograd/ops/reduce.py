@@ -4,6 +4,7 @@ are in softmax.py."""
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from ..shapes import normalize_axes, normalize_axis
 from ..function import Primitive
 from ..tensor import Tensor
 from . import elementwise as ew
-from .elementwise import raw
+from .elementwise import computed, raw
 from .indexing import SelectAlong
 
 if TYPE_CHECKING:
@@ -287,9 +288,9 @@ def _select_extreme(x, dim, keepdim, aliases, pick, extreme, op):
     axes, keepdim = dim_and_keepdim(x, dim, keepdim, aliases, op)
     _check_nonempty(x, op)
     axis = axes[0]
-    indices = np.expand_dims(pick(x._data, axis=axis), axis)
-    values = SelectAlong.apply(x, axis=axis, index=indices, keepdims=keepdim)
-    return MinMax(values, Tensor._make(indices if keepdim else indices.squeeze(axis)))
+    indices = computed(functools.partial(pick, axis=axis, keepdims=True), x)
+    values = SelectAlong.apply(x, axis=axis, index=indices._data, keepdims=keepdim)
+    return MinMax(values, indices if keepdim else computed(functools.partial(np.squeeze, axis=axis), indices))
 
 
 def max(x: Tensor, dim: Dims | Tensor = None, keepdim: bool = False, **aliases: Any) -> Tensor | MinMax:  # noqa: A001
@@ -306,9 +307,9 @@ def _arg(x, dim, keepdim, aliases, pick):
         dim = aliases.pop("axis")
     keepdim = aliases.pop("keepdims", keepdim)
     if dim is None:
-        return Tensor._make(np.asarray(pick(x._data)))
+        return computed(pick, x)
     axis = normalize_axis(dim, x.ndim, pick.__name__)
-    return Tensor._make(np.asarray(pick(x._data, axis=axis, keepdims=keepdim)))
+    return computed(functools.partial(pick, axis=axis, keepdims=keepdim), x)
 
 
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False, **aliases: Any) -> Tensor:
@@ -320,11 +321,11 @@ def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False, **aliases: 
 
 
 def all(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    return Tensor._make(np.asarray(np.all(x._data, axis=dim, keepdims=keepdim)))
+    return computed(functools.partial(np.all, axis=dim, keepdims=keepdim), x)
 
 
 def any(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    return Tensor._make(np.asarray(np.any(x._data, axis=dim, keepdims=keepdim)))
+    return computed(functools.partial(np.any, axis=dim, keepdims=keepdim), x)
 
 
 def cumsum(x: Tensor, dim: int | None = None, **aliases: Any) -> Tensor:

@@ -89,8 +89,8 @@ def huber_loss(input: ag.Tensor, target: ag.Tensor, reduction: str = "mean", del
     return _pointwise_loss(_quadratic_then_linear(input - target, delta), input, weight, reduction, False, "huber_loss")
 
 
-def _class_targets(input, target, ignore_index, op):
-    """Validated integer targets for (N, C, *) or (C,) input; ignored entries replaced by 0."""
+def _class_indices(input, target, op):
+    """The integer targets of (N, C, *) or (C,) input as an array, their dtype and shape checked."""
     indices = np.asarray(target)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"{op}: class-index targets must be integers, got dtype {indices.dtype}; use target.long()")
@@ -98,11 +98,20 @@ def _class_targets(input, target, ignore_index, op):
     if indices.shape != batch:
         raise ValueError(f"{op}: input of shape {shape_of(input)} (N, C, *) needs a target of shape {batch} (N, *), "
                          f"got {indices.shape}")
-    ignored = indices == ignore_index
-    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    return indices
+
+
+def _check_bounds(indices, ignored, classes, op):
     bad = (~ignored) & ((indices < 0) | (indices >= classes))
     if bad.any():
         raise IndexError(f"{op}: Target {indices[bad].flat[0]} is out of bounds (there are {classes} classes)")
+
+
+def _class_targets(input, target, ignore_index, op):
+    """Validated integer targets for (N, C, *) or (C,) input; ignored entries replaced by 0."""
+    indices = _class_indices(input, target, op)
+    ignored = indices == ignore_index
+    _check_bounds(indices, ignored, input.shape[1] if input.ndim >= 2 else input.shape[0], op)
     return np.where(ignored, 0, indices), ignored
 
 
@@ -162,17 +171,21 @@ def cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None 
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 1 if input.ndim >= 2 else 0
     classes = input.shape[class_dim]
-    if (input.ndim == 2 and weight is None and label_smoothing == 0 and reduction == "mean"
-            and np.asarray(target).dtype.kind in "iu"):
-        indices, ignored = _class_targets(input, target, ignore_index, "cross_entropy")
-        if not ignored.any() and len(indices):  # the common case, one node (np.asarray(target): ag.compile can follow it)
-            return _MeanSoftmaxCrossEntropy.apply(input, target=np.asarray(target))
+    # (the dtype, not np.asarray(target): ag.compile refuses NumPy reads of a target computed in the step)
+    target_kind = target.dtype.kind if isinstance(target, ag.Tensor) else np.asarray(target).dtype.kind
+    if (input.ndim == 2 and input.shape[0] and weight is None and label_smoothing == 0 and reduction == "mean"
+            and target_kind in "iu"):
+        # the common case, one node. Which targets are ignored, or out of bounds, the node decides from
+        # the target array in forward: ag.compile replays forward, so that is decided afresh on each call
+        # (a branch on it here would be frozen at the recorded call's targets)
+        indices = _class_indices(input, target, "cross_entropy")
+        return _MeanSoftmaxCrossEntropy.apply(input, target=indices, ignore_index=ignore_index)
     log_probs = log_softmax(input, class_dim)
     weight_shape = (1,) * class_dim + (classes,) + (1,) * (input.ndim - class_dim - 1)
     weight = _class_weight(weight, classes, "cross_entropy")  # an array (or None) from here on
     class_weight = None if weight is None else ag.from_numpy(
         weight.astype(input.dtype).reshape(weight_shape))  # type: ignore[arg-type]
-    if np.asarray(target).dtype.kind == "f":
+    if target_kind == "f":
         if shape_of(target) != shape_of(input):
             raise ValueError(f"cross_entropy: probability targets must have the input's shape {shape_of(input)}, "
                              f"got {shape_of(target)}")
@@ -200,17 +213,28 @@ def cross_entropy(input: ag.Tensor, target: ag.Tensor, weight: ag.Tensor | None 
 
 
 class _MeanSoftmaxCrossEntropy(ag.Primitive):
-    """mean_i -log softmax(x_i)[t_i] for logits (N, C) and class indices t, as one node.
-    Backward (softmax(x) - onehot(t)) * g / N, in the vocabulary arrays and Tensors share."""
+    """mean_i -log softmax(x_i)[t_i] for logits (N, C) and class indices t, as one node, the mean
+    taken over the targets that are not ignore_index. Backward (softmax(x) - onehot(t)) * g / N, in
+    the vocabulary arrays and Tensors share.
+
+    Which targets are ignored, and whether one is out of bounds, forward decides from the target
+    array: ag.compile replays forward and backward, so they decide afresh on every call. Where some
+    target is ignored they run the arithmetic of nll_loss's path (log_softmax, gather, the weighted
+    mean), which computed that case before this node took it: its results are the same bit for bit."""
 
     symbol = "CE"
 
     @staticmethod
-    def forward(ctx, x, target=None):
+    def forward(ctx, x, target=None, ignore_index=-100):
+        ignored = target == ignore_index
+        _check_bounds(target, ignored, x.shape[1], "cross_entropy")
+        rows = np.arange(len(target))
+        ctx.ignoring = ignored.any()
+        if ctx.ignoring:
+            return _MeanSoftmaxCrossEntropy._forward_ignoring(ctx, x, rows, np.where(ignored, 0, target), ignored)
         shifted = x - x.max(axis=1, keepdims=True)
         exps = np.exp(shifted)
         totals = exps.sum(axis=1, keepdims=True)
-        rows = np.arange(len(target))
         loss = (np.log(totals[:, 0]) - shifted[rows, target]).mean()
         ctx.onehot = np.zeros(x.shape, dtype=x.dtype)
         ctx.onehot[rows, target] = 1
@@ -219,8 +243,30 @@ class _MeanSoftmaxCrossEntropy(ag.Primitive):
         return np.asarray(loss, dtype=x.dtype)
 
     @staticmethod
+    def _forward_ignoring(ctx, x, rows, safe, ignored):
+        peak = x.max(axis=1, keepdims=True)
+        shifted = x - np.where(np.isfinite(peak), peak, 0)  # log_softmax's
+        log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+        weights = (~ignored).astype(x.dtype)
+        ctx.rows, ctx.safe, ctx.weights, ctx.weight_sum = rows, safe, weights, weights.sum()
+        ctx.log_probs = log_probs
+        ctx.onehot = np.zeros(x.shape, dtype=x.dtype)
+        ctx.onehot[rows, safe] = 1
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # every target ignored: NaN, as PyTorch
+            return np.asarray((-log_probs[rows, safe] * weights).sum() / ctx.weight_sum, dtype=x.dtype)
+
+    @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
+        if ctx.ignoring:
+            if isinstance(x, ag.Tensor):  # create_graph: (softmax(x) - onehot) * g w_i / sum(w), differentiable again
+                return (ag.softmax(x, 1) - ctx.onehot) * ((grad / ctx.weight_sum) * ctx.weights[:, None])
+            # the division's, the weighting's, the negation's and the gather's gradients, then log_softmax's
+            picked = np.zeros(x.shape, dtype=x.dtype)
+            with np.errstate(divide="ignore", invalid="ignore"):  # every target ignored: NaN, as forward
+                picked[ctx.rows, ctx.safe] = -((grad / ctx.weight_sum) * ctx.weights)
+            return picked - np.exp(ctx.log_probs) * np.sum(picked, axis=1, keepdims=True)
         if isinstance(x, ag.Tensor):  # create_graph: softmax recorded from x, to be differentiated again
             probabilities = ag.softmax(x, 1)
         else:  # the forward's softmax of the same x (saved_tensors checked that it did not change)

@@ -77,10 +77,11 @@ def max_pool2d(input: ag.Tensor, kernel_size: int | tuple[int, int], stride: int
     return out, (indices if batched else indices.squeeze(0))
 
 
-class _TiledMaxPool(ag.Function):
+class _TiledMaxPool(ag.Primitive):
     """Max pooling whose windows tile the input (stride = kernel, no padding, dilation 1):
     one reshape and max forward; backward sends each gradient to its window's first maximum
-    (PyTorch's choice among ties), through Tensor ops so that it is itself differentiable."""
+    (PyTorch's choice among ties), in the vocabulary arrays and Tensors share, so that it is
+    itself differentiable."""
 
     symbol = "maxpool"
 
@@ -88,7 +89,7 @@ class _TiledMaxPool(ag.Function):
     def forward(ctx, x, kernel=(2, 2)):
         n, c, h, w = x.shape
         (kh, kw), oh, ow = kernel, x.shape[2] // kernel[0], x.shape[3] // kernel[1]
-        tiles = np.asarray(x)[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
+        tiles = x[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
         offsets = [(i, j) for i in range(kh) for j in range(kw)]  # row-major: the first maximum wins
         out = tiles[:, :, :, 0, :, 0].copy()
         for i, j in offsets[1:]:  # elementwise maxima of strided views: faster than a strided reduce
@@ -100,15 +101,19 @@ class _TiledMaxPool(ag.Function):
             first[:, :, :, i, :, j] = hit
             taken |= hit
         ctx.first, ctx.size = first, (h, w)
-        return ag.from_numpy(out)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         n, c, oh, kh, ow, kw = ctx.first.shape
-        spread = grad.reshape(n, c, oh, 1, ow, 1).expand(n, c, oh, kh, ow, kw) * ag.from_numpy(ctx.first)
+        spread = np.broadcast_to(grad.reshape(n, c, oh, 1, ow, 1), ctx.first.shape) * ctx.first
         spread = spread.reshape(n, c, oh * kh, ow * kw)
         h, w = ctx.size
-        return spread if (h, w) == (oh * kh, ow * kw) else ag.pad(spread, (0, w - ow * kw, 0, h - oh * kh))
+        if w > ow * kw:  # the columns and rows no window covers get no gradient
+            spread = np.concatenate([spread, np.zeros_like(spread[..., :w - ow * kw])], axis=3)
+        if h > oh * kh:
+            spread = np.concatenate([spread, np.zeros_like(spread[:, :, :h - oh * kh])], axis=2)
+        return spread
 
 
 def avg_pool2d(input: ag.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,

@@ -3,9 +3,16 @@ dropout3d: whole channels at once): in training they zero elements at random (fr
 engine's seeded generator) and rescale the rest so that the expected value is unchanged."""
 from __future__ import annotations
 
-import numpy as np
-
 import autograd as ag
+
+
+def _kept(shape, p, dtype):
+    """1 / (1 - p) where a uniform draw is at least p, else 0: the mask dropout multiplies by. Tensor
+    operations only, so that ag.compile records them (the draw included). Dividing by the Python
+    float 1 - p rounds it to `dtype` first (NumPy 2's rule for Python scalars), which is what
+    dividing by the array np.asarray(1 - p, dtype) did before."""
+    keep = ag.rand(*shape, dtype=dtype) >= p
+    return keep.to(dtype) / (1.0 - p)
 
 
 def dropout(input: ag.Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> ag.Tensor:
@@ -18,8 +25,7 @@ def dropout(input: ag.Tensor, p: float = 0.5, training: bool = True, inplace: bo
         return input
     if p == 1.0:
         return input * 0.0
-    keep = np.asarray(ag.rand(*input.shape, dtype=input.dtype)) >= p
-    return input * ag.from_numpy(keep.astype(input.dtype) / np.asarray(1.0 - p, dtype=input.dtype))
+    return input * _kept(input.shape, p, input.dtype)
 
 
 def _channel_dropout(input, p, training, spatial, op):
@@ -34,8 +40,7 @@ def _channel_dropout(input, p, training, spatial, op):
         return input * 0.0
     # One draw per (sample, channel), broadcast over its positions.
     channels = input.shape[:input.ndim - spatial] + (1,) * spatial
-    keep = np.asarray(ag.rand(*channels, dtype=input.dtype)) >= p
-    return input * ag.from_numpy(keep.astype(input.dtype) / np.asarray(1.0 - p, dtype=input.dtype))
+    return input * _kept(channels, p, input.dtype)
 
 
 def dropout1d(input: ag.Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> ag.Tensor:
