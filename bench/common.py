@@ -183,6 +183,31 @@ def check_agreement(workload, contenders, reference, rtol=1e-5, param_atol=1e-5)
     return first
 
 
+def compiled_twin(workload, make, calls=3):
+    """ag.compile of the graphgrad step `make()` returns, checked bit for bit against an eager twin.
+
+    make: builds a fresh (step, arrays) from the same weights, step() running one training step
+    and returning its loss, arrays() the arrays the step produces (parameters, or gradients where
+    it makes no update). Two are built; one is compiled. Over `calls` calls (eager, record,
+    replay) the losses must be equal, then the arrays, and the last call must have replayed.
+    Raises CompileError where ag.compile cannot record the step. Returns the compiled step.
+    """
+    import numpy as np
+
+    import autograd as ag
+    eager, eager_arrays = make()
+    step, arrays = make()
+    compiled = ag.compile(step)
+    for call in range(1, calls + 1):
+        got, want = compiled(), eager()
+        assert got == want, f"{workload}: compiled loss {got!r} != eager {want!r} at call {call}"
+    assert all(np.array_equal(a, b) for a, b in zip(arrays(), eager_arrays(), strict=True)), \
+        f"{workload}: after {calls} steps the compiled step's arrays differ from eager's"
+    assert any(entry.replays for entries in compiled.entries.values() for entry in entries), \
+        f"{workload}: the compiled step never replayed ({compiled.explain()})"
+    return compiled
+
+
 PAUSE_SECONDS = 0.002
 """PyTorch's OpenMP workers keep spinning for a while after each call (libgomp's default wait
 policy); on a 2-core machine that takes the cores from whichever contender runs next

@@ -6,7 +6,7 @@ import gc
 
 import numpy as np
 
-from bench.common import (check_agreement, fan_in_uniform, interleaved, load_parameters, module_contenders,
+from bench.common import (check_agreement, compiled_twin, fan_in_uniform, interleaved, load_parameters, module_contenders,
                           parameter_arrays, ratio, report, softmax_cross_entropy)
 
 SIZES = (784, 256, 128, 10)
@@ -111,13 +111,7 @@ def compiled_step(x, labels, weights):
     import autograd as ag
     import nn
     import optim
-    eager, eager_params = module_step(ag, nn, nn.functional, optim, x, labels, weights)
-    step, params = module_step(ag, nn, nn.functional, optim, x, labels, weights)
-    step = ag.compile(step)
-    for _ in range(3):  # eager, record, replay
-        assert step() == eager()
-    assert all(np.array_equal(a, b) for a, b in zip(params(), eager_params())), "W3: compiled differs from eager"
-    return step
+    return compiled_twin("W3", lambda: module_step(ag, nn, nn.functional, optim, x, labels, weights))
 
 
 def contenders(x, labels, weights):

@@ -1,15 +1,16 @@
 """W4: one training step of a small CNN on a batch of 32 single-channel 28x28 images, float32:
 conv 1->8 3x3, ReLU, max-pool 2, conv 8->16 3x3, ReLU, max-pool 2, linear 400->10 (28 -> 26
 -> 13 -> 11 -> 5, so 16 * 5 * 5 = 400 features), cross-entropy, plain SGD. graphgrad written
-with nn/optim as a PyTorch user would, PyTorch itself (oneDNN convolutions), and a
-straightforward NumPy im2col (`sliding_window_view` + matmul, max-pool by reshape) by hand."""
+with nn/optim as a PyTorch user would (eager, and under ag.compile), PyTorch itself (oneDNN
+convolutions), and a straightforward NumPy im2col (`sliding_window_view` + matmul, max-pool by
+reshape) by hand."""
 import gc
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from bench.common import (check_agreement, fan_in_uniform, interleaved, load_parameters, module_contenders,
-                          parameter_arrays, ratio, report, softmax_cross_entropy)
+from bench.common import (check_agreement, compiled_twin, fan_in_uniform, interleaved, load_parameters,
+                          module_contenders, parameter_arrays, ratio, report, softmax_cross_entropy)
 
 BATCH = 32
 IMAGE = 28
@@ -120,16 +121,30 @@ def numpy_step(x, labels, weights):
     return step, lambda: [p.copy() for p in params]
 
 
+def compiled_step(x, labels, weights):
+    """graphgrad's step under ag.compile, checked bit for bit against an eager twin over 3 steps."""
+    import autograd as ag
+    import nn
+    import optim
+    return compiled_twin("W4", lambda: module_step(ag, nn, nn.functional, optim, x, labels, weights))
+
+
 def run(repeats=20, inner=3):
     x, labels, weights = problem()
     steps = module_contenders(module_step, numpy_step, "NumPy im2col by hand", x, labels, weights)
     first = check_agreement("W4", steps, "NumPy im2col by hand")
+    compiled = compiled_step(x, labels, weights)
     gc.freeze()  # setup's objects (torch's are many) leave the per-sample gc.collect: it then costs microseconds
     timed = {name: step for name, (step, _) in steps.items()}
+    timed["graphgrad compiled"] = compiled
     timings = interleaved(timed, repeats, inner)
     ratios = {"graphgrad / NumPy im2col by hand (goal <= 1.0)": ratio(timings, "graphgrad", "NumPy im2col by hand"),
               "graphgrad / PyTorch": ratio(timings, "graphgrad", "PyTorch"),
-              "PyTorch / NumPy im2col by hand": ratio(timings, "PyTorch", "NumPy im2col by hand")}
+              "PyTorch / NumPy im2col by hand": ratio(timings, "PyTorch", "NumPy im2col by hand"),
+              "graphgrad compiled / NumPy im2col by hand (goal <= 0.75)":
+                  ratio(timings, "graphgrad compiled", "NumPy im2col by hand"),
+              "graphgrad compiled / PyTorch": ratio(timings, "graphgrad compiled", "PyTorch"),
+              "graphgrad compiled / graphgrad": ratio(timings, "graphgrad compiled", "graphgrad")}
     report(f"W4 CNN step, batch {BATCH}, SGD (first loss {first:.6f}, equal across contenders)", timings, ratios)
     return timings, ratios
 
