@@ -128,14 +128,14 @@ class Compiled:
         entry.checked(*tensors, lambda name, value, note: logged.append((name, np.array(value), note)))
         replayed = state.capture()
         state.restore(start)
-        recorder = Recorder(tensors)
+        recorder = Recorder(tensors, snapshots=True)
         compiler.recorder = recorder
         try:
             result = self.fn(*args, **kwargs)
             recorder.finish(result)
         finally:
             compiler.recorder = None
-        eager = {v.expr: v.array for v in recorder.values.values() if v.local}
+        eager = recorder.snapshots or {}
         differences = state.differences(replayed, state.capture())
         first = first_difference(logged, eager)
         if first is not None or differences:

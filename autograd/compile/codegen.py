@@ -200,10 +200,10 @@ def generate(recorder: Recorder, returned: str, n_args: int, name: str = "compil
     for step in steps:
         kind = step[0]
         if kind == "forward":
-            marks.append((len(lines) + 1 + len(step[9].calls) + len(step[9].aliases) if step[9] else len(lines) + 1,
+            marks.append((len(lines) + (len(step[9].calls) + len(step[9].aliases) if step[9] else 1),
                           [step[1].expr], step[8]))
         elif kind == "propagate":
-            marks.append((len(lines) + 1 + len(step[5].calls) + len(step[5].aliases) if step[5] else len(lines) + 1,
+            marks.append((len(lines) + (len(step[5].calls) + len(step[5].aliases) if step[5] else 1),
                           [o.expr for o in step[1] if o is not None], step[4]))
         if in_no_grad and kind != "call":
             in_no_grad = False
@@ -249,6 +249,8 @@ def generate(recorder: Recorder, returned: str, n_args: int, name: str = "compil
             lines.append(f"    {out} = {source.expr}.item()")
         elif kind in _OUTSIDE_THE_GRAPH:
             lines += _OUTSIDE_THE_GRAPH[kind][0](step)
+            if kind in ("draw", "compute", "copy"):  # (a write's effect is in the state check_every compares)
+                marks.append((len(lines), [step[1].expr], f"a {kind}"))
     lines.append(f"    return {returned}")
     source = "\n".join(lines) + "\n"
     namespace = dict(recorder.globals, _scalar_result=_scalar_result, _no_grad=no_grad)

@@ -92,8 +92,10 @@ class Recorder:
     """Collects the steps of one call. `depth` > 0 inside a step that is replayed whole (an
     optimiser's update, a node's propagate): the choke points inside it record nothing."""
 
-    def __init__(self, tensor_args: list[Tensor]) -> None:
+    def __init__(self, tensor_args: list[Tensor], snapshots: bool = False) -> None:
         self.depth = 0
+        # check_every: each step's result as it was made (a later in-place write may change it)
+        self.snapshots: dict[str, Any] | None = {} if snapshots else None
         # Every Tensor alive before the call. An unknown tensor among them is read by reference (a
         # parameter, a buffer, a tensor the step holds); one made during the call by code that was
         # not recorded would be frozen at this call's value, so it raises. (They are held so that
@@ -178,7 +180,10 @@ class Recorder:
         """A new local Value for a step's result (an array; with `scalar`, a NumPy scalar too)."""
         if not isinstance(array, np.ndarray) and not (scalar and isinstance(array, np.generic)):
             raise CompileError(f"a step returned a {type(array).__name__} where an array was expected")
-        return self._name_value(array, self._fresh(prefix), local=True)
+        value = self._name_value(array, self._fresh(prefix), local=True)
+        if self.snapshots is not None:
+            self.snapshots[value.expr] = np.array(array)
+        return value
 
     # ---- the choke points ------------------------------------------------------------------
     def forward(self, cls: Any, ctx: Function, args: Any, arrays: Any, options: dict, raw: Any, result: Any) -> None:

@@ -19,6 +19,9 @@ from typing import Any
 import numpy as np
 
 _SHAPE_ONLY = {np.shape, np.ndim, np.size}  # functions whose result depends on shapes alone
+# NumPy functions that only call the ndarray method of the same name (_wrapfunc): the method skips
+# a microsecond of Python
+_AS_METHODS = {np.swapaxes, np.transpose, np.reshape, np.squeeze}
 
 
 class Untraceable(Exception):
@@ -155,9 +158,16 @@ def _ufunc(ufunc: Any, method: str, inputs: tuple, keywords: dict) -> Any:
     operands = [_operand(o) for o in operands]
     function = getattr(ufunc, method)
     args, kwargs = real(operands), real(keywords)
-    if out is not None:  # an in-place write: only into a fresh result of this trace (x @ w; out += b)
+    if out is not None:
         target = out[0] if type(out) is tuple else out
-        if type(out) is tuple and len(out) != 1 or type(target) is not Traced or id(target) not in trace.made:
+        if type(out) is tuple and len(out) != 1:
+            raise Untraceable(f"{ufunc.__name__} with several outputs")
+        if isinstance(target, np.ndarray) and target.base is None and target.flags.c_contiguous:
+            # into a new array the rule made (np.positive(g, out=np.empty(shape))): the code's buffer
+            result = function(*args, **kwargs, out=target)
+            return trace.note(method, ufunc, operands, keywords, result, buffered=True)
+        # an in-place write: only into a fresh result of this trace (x @ w; out += b)
+        if type(target) is not Traced or id(target) not in trace.made:
             raise Untraceable(f"{ufunc.__name__} writing into an array the trace did not make")
         function(*args, **kwargs, out=target.array)
         trace.calls.append(Call(method, ufunc, operands, keywords, [target], inplace=True))
@@ -210,6 +220,8 @@ class Traced:
     def __array_function__(self, function: Any, types: Any, args: tuple, kwargs: dict) -> Any:
         if function in _SHAPE_ONLY:
             return function(*real(args), **real(kwargs))
+        if function in _AS_METHODS and type(args[0]) is Traced:  # np.swapaxes(a, ...) is a.swapaxes(...), in C
+            return getattr(args[0], function.__name__)(*args[1:], **kwargs)
         operands, keywords = [_operand(a) for a in args], {k: _operand(v) for k, v in kwargs.items()}
         if "out" in keywords:
             raise Untraceable(f"np.{function.__name__}(out=...)")

@@ -52,10 +52,13 @@ _SMALL = 1 << 15  # elements: below this a filled copy is cheaper than np.broadc
 def _expand_back(g, ctx):
     """A reduced gradient, reshaped to keep the reduced dims and broadcast to the input."""
     g = g.reshape(ctx.kept)
-    if type(g) is np.ndarray and math.prod(ctx.shape) <= _SMALL:
+    if not isinstance(g, Tensor) and math.prod(ctx.shape) <= _SMALL:
         expanded = np.empty(ctx.shape, g.dtype)
-        expanded[...] = g
-        return expanded
+        if type(g) is np.ndarray:
+            expanded[...] = g
+            return expanded
+        # ag.compile's stand-in for an array: the same fill as the identity ufunc it can follow (+x keeps every bit)
+        return np.positive(g, out=expanded)
     return np.broadcast_to(g, ctx.shape)
 
 

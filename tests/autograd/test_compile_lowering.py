@@ -143,3 +143,17 @@ def test_a_tensor_made_by_code_that_is_not_recorded_raises():
 
 def test_compile_error_is_public():
     assert ag.CompileError is CompileError
+
+
+def test_check_every_passes_faithful_replays_with_dropout_and_batch_norm():
+    ag.manual_seed(0)
+    net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Dropout(0.3), nn.Linear(8, 3))
+    step = ag.compile(_step_of(net, optim.SGD(net.parameters(), lr=0.1, momentum=0.9)), check_every=1)
+    x, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(5):
+            step(x, y)
+    assert sum(e.replays for entries in step.entries.values() for e in entries) == 3
+    source = step.entries[next(iter(step.entries))][0].source
+    assert "numpy_generator" in source  # the dropout mask is drawn on every replay
