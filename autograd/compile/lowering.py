@@ -178,6 +178,9 @@ def lower_backward(recorder: Recorder, node: Any, traced_ctx: Any, incoming: Val
             return None, "backward: one gradient per input expected"
         with trace:
             traced = fitted(node, traced)  # the engine's one broadcast reduction and cast, traced too
+            # as propagate: a NumPy scalar (a product of 0-d arrays) becomes a 0-d array
+            traced = [trace.note("function", np.asarray, [t], {}, np.asarray(t.array))
+                      if type(t) is Traced and not isinstance(t.array, np.ndarray) else t for t in traced]
     except Exception as error:  # noqa: BLE001  (any failure: the op is replayed whole instead)
         return None, f"backward: {error}"
     results = []
