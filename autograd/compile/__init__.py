@@ -3,9 +3,12 @@
 The first call with a given guard key runs eagerly; the second runs eagerly too while the
 engine's choke points hand every array operation to a Recorder (recorder.py): each primitive's
 forward, each node's propagate, each sum of gradients, each leaf's accumulation into .grad,
-each optimiser's update of one parameter. codegen.py writes the steps as a Python function
-(`compiled.source`); later calls whose guards (guards.py) hold run it instead of `fn`. Replays
-call the same forward and gradient rules on the same arrays, so they agree with eager bit for bit.
+each optimiser's update of one parameter, each random draw and in-place write. Each primitive's
+forward and gradient rule are also traced (tracer.py, lowering.py) into the NumPy calls they make,
+checked against eager's values bit for bit. codegen.py writes the steps as a Python function
+(`compiled.source`): a traced primitive as its NumPy calls inline, into preallocated buffers, any
+other as a call to the op itself. Later calls whose guards (guards.py) hold run it instead of `fn`;
+both forms compute what eager computes the way eager computes it, so they agree bit for bit.
 """
 from __future__ import annotations
 
@@ -70,8 +73,7 @@ class Compiled:
             return self.fn(*args, **kwargs)
         if compiler.recorder is not None:
             compiler.recorder.unsupported("a call to a compiled function (nested ag.compile)")
-        modules, optimizers = guards.stateful_objects(self.fn, args, kwargs)
-        key, tensors = guards.key_of(args, kwargs, modules)
+        key, tensors = guards.key_of(args, kwargs)
         entries = self.entries.get(key)
         if entries:
             reason = ""
@@ -95,11 +97,10 @@ class Compiled:
                               f"recorded and the guards missed again ({reason}); running eagerly from now on "
                               f"for new keys. compiled.explain() lists the entries.", stacklevel=2)
             return self.fn(*args, **kwargs)
-        return self._record(key, tensors, modules, optimizers, reason, args, kwargs)
+        return self._record(key, tensors, reason, args, kwargs)
 
-    def _record(self, key: Any, tensors: list[Tensor], modules: list, optimizers: list, reason: str,
-                args: tuple, kwargs: dict) -> Any:
-        held = guards.snapshot(guards.parameters(modules, optimizers))
+    def _record(self, key: Any, tensors: list[Tensor], reason: str, args: tuple, kwargs: dict) -> Any:
+        held = guards.snapshot(guards.parameters(*guards.stateful_objects(self.fn, args, kwargs)))
         recorder = Recorder(tensors)
         compiler.recorder = recorder
         try:
@@ -156,8 +157,9 @@ def compile(fn: Any = None, *, check_every: int = 0, max_entries: int = 8, enabl
     it as generated straight-line Python; usable as `@ag.compile` or `ag.compile(fn, ...)`.
 
     The first call runs eagerly, the second records while running eagerly, later calls replay
-    when the guards hold (shapes, dtypes and requires_grad of Tensor arguments, other arguments'
-    values, grad mode, modules' `training`, parameters' storage and whether their .grad is None);
+    when the guards hold (shapes, dtypes, requires_grad and whether .grad is None of Tensor
+    arguments, other arguments' values, grad mode, the `training` of every module the call runs,
+    parameters' storage and whether their .grad is None, the keys of optimiser state);
     a miss records a new entry, up to `max_entries`, then warns once and runs eagerly. Replays
     read the optimiser's hyper-parameters (lr, betas, ...) afresh, so schedulers work. Returned
     tensors are fresh and carry no graph; `.item()` is allowed on a value the function returns.

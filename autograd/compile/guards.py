@@ -2,10 +2,10 @@
 
 The key (hashed): each Tensor argument's shape, dtype, requires_grad and whether its .grad is
 None; every other argument's value (it must be hashable); grad mode, anomaly mode, the default
-dtype; the `training` flag of
-every module reachable from the function (its arguments, its closure, its `self`). Beside the
-key, each entry checks by identity that every parameter still has the storage it was recorded
-with and that whether its .grad is None is unchanged.
+dtype. Beside the key, each entry checks (Checks) by identity that every parameter still has the
+storage it was recorded with and whether its .grad is None, that every module the call ran has
+the `training` flag it had, and that the optimisers' state holds the same keys. Modules and
+optimisers held by the function (arguments, closure, `self`) are found once, when recording.
 """
 from __future__ import annotations
 
@@ -65,13 +65,12 @@ def _describe(obj: Any, tensors: list[Tensor]) -> Any:
     return (type(obj).__name__, obj)
 
 
-def key_of(args: tuple, kwargs: dict, modules: list[Any]) -> tuple[Any, list[Tensor]]:
+def key_of(args: tuple, kwargs: dict) -> tuple[Any, list[Tensor]]:
     """(the guard key of a call, its Tensor arguments in order)."""
     tensors: list[Tensor] = []
     described = tuple(_describe(a, tensors) for a in args)
     named = tuple((k, _describe(v, tensors)) for k, v in sorted(kwargs.items()))
-    training = tuple(m.training for root in modules for m in root.modules())
-    return (described, named, is_grad_enabled(), anomaly.mode.enabled, get_default_dtype(), training), tensors
+    return (described, named, is_grad_enabled(), anomaly.mode.enabled, get_default_dtype()), tensors
 
 
 def parameters(modules: list[Any], optimizers: list[Any]) -> list[Tensor]:

@@ -13,10 +13,10 @@ import optim
 from autograd.compile import CompileError
 from autograd.random import default_generator
 
-# (training, batch size) for each of 20 steps: call 1 of a key runs eagerly, call 2 records, later
-# calls replay
+# (training, batch size) for each of 20 steps: call 1 of a key (the batch size) runs eagerly, call 2
+# records, later calls replay; a train/eval switch misses the entry's checks and records at once
 SCHEDULE = [(True, 8)] * 10 + [(False, 8)] * 4 + [(True, 8)] * 3 + [(True, 5)] * 3
-ENTRIES, REPLAYS = 3, 8 + 2 + 3 + 1  # keys (train, 8), (eval, 8), (train, 5)
+ENTRIES, REPLAYS = 3, 8 + 3 + 3 + 1  # (train, 8), (eval, 8), (train, 5)
 
 
 class CNN(nn.Module):
