@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..grad_mode import no_grad
+from .buffers import share
 from .lowering import Lowered
 from .recorder import Recorder, Value, literal
 from .tracer import Call, Constant, Traced
@@ -175,8 +176,17 @@ def _unbuffer_new_grads(steps: list[tuple], uses: Counter) -> None:
         if step[0] == "accumulate" and step[4] is not None and not step[3]:
             value = step[2]
             call = buffered.get(id(value))
-            if call is not None and uses[id(value.array)] == 1:
+            if call is not None and uses[id(value.array)] == 1 and _natural_shape(call):
                 call.buffered, value.lowered = False, False
+
+
+def _natural_shape(call: Any) -> bool:
+    """Whether a buffered call gives the same array without its buffer: not where the buffer's
+    shape is what broadcasts the operands (np.positive(g, out=np.empty(shape)))."""
+    if call.kind != "__call__" or call.function.signature is not None:  # a reduction, matmul: out= as given
+        return True
+    shapes = [np.shape(o.array) for o in call.operands if isinstance(o, (Traced, Constant))]
+    return np.broadcast_shapes(*shapes) == call.outs[0].array.shape
 
 
 def _checked_source(lines: list[str], marks: list[tuple[int, list[str], str]]) -> str:
@@ -252,8 +262,11 @@ def generate(recorder: Recorder, returned: str, n_args: int, name: str = "compil
             if kind in ("draw", "compute", "copy"):  # (a write's effect is in the state check_every compares)
                 marks.append((len(lines), [step[1].expr], f"a {kind}"))
     lines.append(f"    return {returned}")
+    buffers = {k: v for k, v in recorder.globals.items() if k[0] == "b" and k[1:].isdigit()}
+    lines, used = share(lines, buffers)
     source = "\n".join(lines) + "\n"
-    namespace = dict(recorder.globals, _scalar_result=_scalar_result, _no_grad=no_grad)
+    namespace = {k: v for k, v in recorder.globals.items() if k not in buffers or k in used}
+    namespace.update(_scalar_result=_scalar_result, _no_grad=no_grad)
     exec(compile(source, f"<ag.compile {name}>", "exec"), namespace)  # noqa: S102  (our own generated source)
     function = namespace[name]
     exec(compile(_checked_source(lines, marks), f"<ag.compile {name}, checked>", "exec"), namespace)  # noqa: S102

@@ -88,6 +88,12 @@ def _dtype_source(obj: Any) -> str | None:
     return None
 
 
+def _views_inline(out: Value, operands: list) -> bool:
+    """Whether the result of an op called whole may be a view of a value made inline (a buffer):
+    then it is copied to leave the call, as an inline value is."""
+    return any(isinstance(o, Value) and o.lowered and np.may_share_memory(out.array, o.array) for o in operands)
+
+
 class Recorder:
     """Collects the steps of one call. `depth` > 0 inside a step that is replayed whole (an
     optimiser's update, a node's propagate): the choke points inside it record nothing."""
@@ -201,6 +207,7 @@ class Recorder:
         forward = self.global_name(f"{cls.__name__}_forward", cls.forward)
         cast = result.dtype if result.dtype != np.asarray(raw).dtype else None
         out = self.output(result, "t")
+        out.lowered = _views_inline(out, [*operands, *named.values()])
         lowered, traced_ctx, why = lower_forward(self, cls, ctx, arrays, options, result, out)
         if lowered is None:
             self.not_lowered[cls.__name__] = why
@@ -447,7 +454,7 @@ class Recorder:
         for i, step in enumerate(self.steps):
             if step[0] == "forward" and step[9] is not None and step[3] in called:
                 self.not_lowered.setdefault(step[8].split()[0], "its backward was not traced")
-                step[1].lowered = False
+                step[1].lowered = _views_inline(step[1], [*step[4], *step[5].values()])
                 self.steps[i] = step[:9] + (None,)
 
     def _result(self, obj: Any, returned: set[int]) -> str:

@@ -157,3 +157,31 @@ def test_check_every_passes_faithful_replays_with_dropout_and_batch_norm():
     assert sum(e.replays for entries in step.entries.values() for e in entries) == 3
     source = step.entries[next(iter(step.entries))][0].source
     assert "numpy_generator" in source  # the dropout mask is drawn on every replay
+
+
+def test_a_sum_gradient_broadcast_into_a_new_grad_keeps_its_shape():
+    # the gradient of sum(dim) fills a new array by broadcasting into it: that array is its shape
+    def step(x, y):
+        total = (x.sum(dim=0, keepdim=True) * y).sum()
+        total.backward()
+        return total
+
+    compiled = ag.compile(step)
+    for i in range(4):
+        x = ag.tensor([1.0, 2.0 + i], requires_grad=True)
+        compiled(x, ag.tensor([3.0]))
+        assert x.grad.shape == (2,) and x.grad.tolist() == [3.0, 3.0]
+
+
+def test_buffers_are_shared_by_values_whose_lives_do_not_overlap():
+    ag.manual_seed(0)
+    net = nn.Sequential(nn.Linear(4, 8), *[layer for _ in range(6) for layer in (nn.Tanh(), nn.Linear(8, 8))],
+                        nn.Tanh(), nn.Linear(8, 3))
+    step = ag.compile(_step_of(net, optim.SGD(net.parameters(), lr=0.1)))
+    x, y = _data()
+    for _ in range(3):
+        step(x, y)
+    entry = step.entries[next(iter(step.entries))][0]
+    filled = entry.source.count("out=b")
+    buffers = [k for k in entry.function.__globals__ if k[0] == "b" and k[1:].isdigit()]
+    assert len(buffers) < filled / 2  # (each tanh's output lives until its backward: about half)
