@@ -12,7 +12,7 @@ from .. import compiler
 from ..shapes import ShapeError, normalize_axis
 from ..function import Primitive, watch_indices
 from ..tensor import Tensor
-from .elementwise import where
+from .elementwise import computed, where
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -200,7 +200,8 @@ def index_assign(x: Tensor, index: Any, value: Operand) -> Tensor:
 
 
 def _index_array(index: Any, op: str) -> np.ndarray:
-    index = index._data.copy() if isinstance(index, Tensor) else np.array(index)  # a private copy, as above
+    # a private copy, as above (of a Tensor: a no-gradient result ag.compile records)
+    index = computed(np.array, index)._data if isinstance(index, Tensor) else np.array(index)
     if index.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got {index.dtype}")
     return index

@@ -3,6 +3,7 @@ its adjoint fold) and the shape functions composed of primitives (squeeze, flatt
 chunk, repeat, tril, ...). Indexing, gather and scatter_add: indexing.py."""
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -350,9 +351,15 @@ def _triangle(x, diagonal, lower):
         raise ShapeError(f"{'tril' if lower else 'triu'}: expected a tensor with at least 2 dimensions, "
                          f"got shape {tuple(x.shape)}")
     rows, cols = x.shape[-2:]
-    keep = np.tri(rows, cols, diagonal, dtype=bool)
-    from .elementwise import where
-    return where(keep if lower else ~np.tri(rows, cols, diagonal - 1, dtype=bool), x, 0.0)
+    from .elementwise import computed, where
+    # (a no-gradient result ag.compile records: made of the shape alone, but on each call)
+    keep = computed(functools.partial(_kept, rows, cols, diagonal, lower))
+    return where(keep, x, 0.0)
+
+
+def _kept(rows, cols, diagonal, lower):
+    """The positions tril (lower) or triu keeps."""
+    return np.tri(rows, cols, diagonal, dtype=bool) if lower else ~np.tri(rows, cols, diagonal - 1, dtype=bool)
 
 
 def tril(x: Tensor, diagonal: int = 0) -> Tensor:

@@ -50,12 +50,8 @@ SETTINGS = dict(deadline=None, database=None, print_blob=True,
 # Ops ag.compile rejects today (CompileError while recording), with the cause; programs are drawn
 # without them. When one is replayed, test_ops_not_drawn_are_still_rejected fails: delete its entry.
 _INDICES = "indices computed by NumPy outside Function.apply (argsort) passed to an op as an option"
-_MASK = "tril/triu pass where() a mask made by np.tri, which only depends on the shape"
-_INDEX_TENSOR = "an index tensor made by ag.tensor reaches the op as an array option, not a Tensor operand"
 NOT_REPLAYABLE = {
     "sort": _INDICES, "median_dim": _INDICES, "quantile": _INDICES,
-    "tril": _MASK, "triu": _MASK,
-    "gather": _INDEX_TENSOR, "index_with_repeats": _INDEX_TENSOR,
 }
 # Rejections of a known cause that depend on more than the op: name -> (the op that raises, None
 # for any, a pattern of the CompileError's message, the cause, a program that runs into it).
