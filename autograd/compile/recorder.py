@@ -444,6 +444,14 @@ class Recorder:
                 raise CompileError(f"ag.compile: .item() at {line} takes a value the compiled function does not "
                                    f"return; a replay would not run the Python code that uses it. Return the "
                                    f"tensor (or the number) from the function and use it outside, or {_EAGER}.")
+        if not any(step[0] == "accumulate" for step in self.steps) and any(
+                isinstance(t, Tensor) and t.requires_grad for t in (result if type(result) in (tuple, list) else [result])):
+            raise CompileError(
+                f"ag.compile: the compiled function (called at {user_line()}) returns a tensor that requires grad, "
+                "and no backward ran in it: "
+                "a replay returns tensors without their graph, so a backward() outside would not reach the "
+                "parameters. Compile the whole training step (forward, loss.backward(), optimizer.step()), "
+                f"or a forward under ag.no_grad(), or {_EAGER}.")
         return source
 
     def _settle(self) -> None:

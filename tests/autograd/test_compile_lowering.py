@@ -185,3 +185,17 @@ def test_buffers_are_shared_by_values_whose_lives_do_not_overlap():
     filled = entry.source.count("out=b")
     buffers = [k for k in entry.function.__globals__ if k[0] == "b" and k[1:].isdigit()]
     assert len(buffers) < filled / 2  # (each tanh's output lives until its backward: about half)
+
+
+def test_compiling_a_forward_that_is_then_differentiated_raises():
+    ag.manual_seed(0)
+    net = nn.Linear(4, 2)
+    forward = ag.compile(net)
+    x, _ = _data()
+    forward(x)
+    with pytest.raises(CompileError, match="returns a tensor that requires grad"):
+        forward(x)
+    with ag.no_grad():  # inference compiles: nothing to differentiate
+        infer = ag.compile(net)
+        outs = [infer(x) for _ in range(3)]
+    assert np.array_equal(outs[0].numpy(), outs[2].numpy()) and np.array_equal(outs[2].numpy(), net(x).detach().numpy())
