@@ -75,7 +75,15 @@ def _none() -> None:
     return None
 
 
+def _compile(model: Any = None, **options: Any) -> Any:
+    """torch.compile under the bridge: the module or function itself, run eagerly (the same
+    results; compiling is an optimisation). graphgrad's own ag.compile records whole training
+    steps (forward, backward and update in one function); a script can opt into it."""
+    return model if model is not None else (lambda fn: fn)
+
+
 SHIMS: dict[str, dict[str, Any]] = {
+    "torch": {"compile": _compile},
     "torch.accelerator": {"is_available": _no, "current_accelerator": _none, "device_count": lambda: 0},
     "torch.backends.cudnn": {"is_available": _no, "enabled": False, "deterministic": False, "benchmark": False},
     "torch.backends.mps": {"is_available": _no, "is_built": _no},

@@ -123,6 +123,19 @@ def test_graphgrad_torch_is_the_same_namespace_for_a_one_line_port():
     assert "Linear" in dir(torch.nn) and "functional" in dir(torch.nn)
 
 
+def test_torch_compile_runs_a_model_or_function_as_it_is():
+    import graphgrad.torch as torch
+
+    import nn
+    model = nn.Linear(2, 2)
+    assert torch.compile(model) is model and torch.compile(model, mode="max-autotune", fullgraph=True) is model
+
+    @torch.compile(dynamic=False)
+    def double(x):
+        return x * 2
+    assert double(torch.tensor([1.0])).tolist() == [2.0]
+
+
 def test_run_without_a_script_prints_its_usage(capsys):
     from graphgrad.run import main
     assert main([]) == 2
