@@ -9,6 +9,7 @@ are the same), and that position is the one their gradient reaches.
 """
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 from typing import TYPE_CHECKING, Literal
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from ..shapes import ShapeError, normalize_axis
 from ..tensor import Tensor
+from .elementwise import computed
 from .indexing import SelectAlong, gather
 from .reduce import Amax
 from .shape import moveaxis, unsqueeze
@@ -64,11 +66,17 @@ def _axis(x: Tensor, dim: int, op: str) -> int:
     return normalize_axis(dim, x.ndim, op)
 
 
-def _picked(cls, x, axis, index, keepdim, result):
-    """(values, indices) of the elements `index` names along `axis` (index has keepdim shape)."""
-    values = cls.apply(x, axis=axis, index=index, keepdims=keepdim)
-    indices = index if keepdim else np.squeeze(index, axis)
-    return result(values, Tensor._make(indices.astype(np.int64, copy=False)))
+def _picked(cls, x, axis, index_of, keepdim, result):
+    """(values, indices) of the elements `index_of(x's array)` names along `axis` (in keepdim
+    shape). The indices are no-gradient results NumPy computes from the values: `computed`, so
+    that ag.compile records them."""
+    index = computed(index_of, x)
+    values = cls.apply(x, axis=axis, index=index._data, keepdims=keepdim)
+    return result(values, computed(functools.partial(_as_indices, axis=axis, keepdim=keepdim), index))
+
+
+def _as_indices(index, axis, keepdim):
+    return (index if keepdim else np.squeeze(index, axis)).astype(np.int64, copy=False)
 
 
 def _flat(x: Tensor):
@@ -82,7 +90,7 @@ def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = Fals
         values, indices = sort(x.reshape(1), 0, descending)
         return SortResult(values.reshape(()), indices.reshape(()))
     axis = _axis(x, dim, "sort")
-    return _picked(Sort, x, axis, _order(x._data, axis, descending), True, SortResult)
+    return _picked(Sort, x, axis, functools.partial(_order, axis=axis, descending=descending), True, SortResult)
 
 
 def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
@@ -101,22 +109,33 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     if not 0 <= k <= size:
         raise RuntimeError(f"topk: k={k} is out of range for dimension {axis} of size {size} "
                            f"(input shape {tuple(x.shape)}); k must be in [0, {size}]")
-    first_k = (slice(None),) * axis + (slice(0, k),)
-    values, indices = _picked(TopK, flat, axis, _order(flat._data, axis, largest)[first_k], True, TopKResult)
+    values, indices = _picked(TopK, flat, axis, functools.partial(_first, axis=axis, largest=largest, k=k), True,
+                              TopKResult)
     return TopKResult(values, indices) if x.ndim else TopKResult(values.reshape(()), indices.reshape(()))
+
+
+def _first(a, axis, largest, k):
+    """The positions of the k largest (or smallest) elements along `axis`, in order."""
+    return _order(a, axis, largest)[(slice(None),) * axis + (slice(0, k),)]
+
+
+def _of_rank(a, axis, rank, nan_first):
+    """The position of the element of `rank` along `axis` (keepdim shape); with nan_first, of the
+    first NaN in a slice holding one (the median of such a slice is NaN)."""
+    index = np.take(_order(a, axis, False), [rank], axis=axis)
+    if nan_first:
+        nans = np.isnan(a)
+        index = np.where(nans.any(axis, keepdims=True), np.argmax(nans, axis, keepdims=True), index)
+    return index
 
 
 def _select_rank(cls, result, x, rank_of, dim, keepdim, op):
     """(values, indices) of the element of rank rank_of(size) (0-based, ascending) along `dim`."""
     flat = _flat(x)
     axis = _axis(flat, dim, op)
-    rank = rank_of(flat.shape[axis])
-    order = _order(flat._data, axis, False)
-    index = np.take(order, [rank], axis=axis)
-    if op == "median" and flat._data.dtype.kind == "f":  # a slice holding NaN has median NaN (its first)
-        nans = np.isnan(flat._data)
-        index = np.where(nans.any(axis, keepdims=True), np.argmax(nans, axis, keepdims=True), index)
-    values, indices = _picked(cls, flat, axis, index, keepdim or x.ndim == 0, result)
+    nan_first = op == "median" and flat._data.dtype.kind == "f"
+    index_of = functools.partial(_of_rank, axis=axis, rank=rank_of(flat.shape[axis]), nan_first=nan_first)
+    values, indices = _picked(cls, flat, axis, index_of, keepdim or x.ndim == 0, result)
     return result(values.reshape(()), indices.reshape(())) if x.ndim == 0 else result(values, indices)
 
 
@@ -157,7 +176,14 @@ def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> ModeResult:
     of its last occurrence (PyTorch's choice on up to 16 elements)."""
     flat = _flat(x)
     axis = _axis(flat, dim, "mode")
-    a = np.moveaxis(flat._data, axis, -1)
+    index_of = functools.partial(_of_mode, axis=axis)
+    values, indices = _picked(ModeAlong, flat, axis, index_of, keepdim or x.ndim == 0, ModeResult)
+    return ModeResult(values.reshape(()), indices.reshape(())) if x.ndim == 0 else ModeResult(values, indices)
+
+
+def _of_mode(a, axis):
+    """The position of the last occurrence of the most frequent (then smallest) value along `axis`."""
+    a = np.moveaxis(a, axis, -1)
     n = a.shape[-1]
     order = np.argsort(a, axis=-1, kind="stable")
     ordered = np.take_along_axis(a, order, -1)
@@ -165,9 +191,7 @@ def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> ModeResult:
     starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
     run_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0), axis=-1)
     best = np.argmax(np.arange(n) - run_start, axis=-1)[..., None]  # the end of the first longest run
-    index = np.moveaxis(np.take_along_axis(order, best, -1), -1, axis)
-    values, indices = _picked(ModeAlong, flat, axis, index, keepdim or x.ndim == 0, ModeResult)
-    return ModeResult(values.reshape(()), indices.reshape(())) if x.ndim == 0 else ModeResult(values, indices)
+    return np.moveaxis(np.take_along_axis(order, best, -1), -1, axis)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")

@@ -49,9 +49,9 @@ SETTINGS = dict(deadline=None, database=None, print_blob=True,
 
 # Ops ag.compile rejects today (CompileError while recording), with the cause; programs are drawn
 # without them. When one is replayed, test_ops_not_drawn_are_still_rejected fails: delete its entry.
-_INDICES = "indices computed by NumPy outside Function.apply (argsort) passed to an op as an option"
+_INDICES = "indices computed by NumPy from the values outside Function.apply (NaN ranks) passed to gather"
 NOT_REPLAYABLE = {
-    "sort": _INDICES, "median_dim": _INDICES, "quantile": _INDICES,
+    "quantile": _INDICES,
 }
 # Rejections of a known cause that depend on more than the op: name -> (the op that raises, None
 # for any, a pattern of the CompileError's message, the cause, a program that runs into it).
