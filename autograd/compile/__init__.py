@@ -59,12 +59,16 @@ class Compiled:
         return self._latest.source
 
     def explain(self) -> str:
-        """The entries: why each was recorded, how often it was replayed, its key, and which ops
-        it replays by calling them whole (with why they could not be written inline)."""
+        """The entries: why each was recorded, how often it was replayed, its key, what it checks
+        beside the key, and which ops it replays by calling them whole (and why they could not
+        be written inline)."""
         lines = []
         for key, entries in self.entries.items():
             for entry in entries:
                 lines.append(f"entry ({entry.reason}), replayed {entry.replays} times, key {key!r}")
+                checks = entry.checks
+                lines.append(f"    checks: the storage and .grad of {len(checks.tensors)} tensors, the training flag of "
+                             f"{len(checks.training)} modules, the state keys of {len(checks.state)} optimisers")
                 lines += [f"    {op} is called, not inline: {why}" for op, why in sorted(entry.called_whole.items())]
         return "\n".join(lines) or "no entries"
 

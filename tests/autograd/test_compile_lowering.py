@@ -42,6 +42,7 @@ def test_hot_primitives_are_written_inline_into_buffers():
     assert "out=b" in source  # preallocated buffers
     assert "_Linear_forward" not in source and "Tanh_forward" not in source and "Relu_forward" not in source
     assert "called, not inline" in step.explain()  # cross-entropy's forward decides on data: called whole
+    assert "the training flag of 6 modules" in step.explain()  # the Sequential and its five layers
 
 
 def test_inline_code_equals_eager_bit_for_bit_in_float64():
