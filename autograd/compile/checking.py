@@ -92,6 +92,6 @@ class State:
 def first_difference(logged: list[tuple[str, Any, str]], eager: dict[str, Any]) -> str | None:
     """The first replayed value (name, value, what made it) that differs from eager's."""
     for name, value, note in logged:
-        if name in eager and not same_bits(np.asarray(value), np.asarray(eager[name])):
+        if name in eager and not same_bits(value, eager[name]):
             return f"{name} = {note}"
     return None

@@ -209,12 +209,6 @@ def generate(recorder: Recorder, returned: str, n_args: int, name: str = "compil
     marks: list[tuple[int, list[str], str]] = []  # (after line, names of the values a step made, what)
     for step in steps:
         kind = step[0]
-        if kind == "forward":
-            marks.append((len(lines) + (len(step[9].calls) + len(step[9].aliases) if step[9] else 1),
-                          [step[1].expr], step[8]))
-        elif kind == "propagate":
-            marks.append((len(lines) + (len(step[5].calls) + len(step[5].aliases) if step[5] else 1),
-                          [o.expr for o in step[1] if o is not None], step[4]))
         if in_no_grad and kind != "call":
             in_no_grad = False
         if kind == "arg":
@@ -259,8 +253,12 @@ def generate(recorder: Recorder, returned: str, n_args: int, name: str = "compil
             lines.append(f"    {out} = {source.expr}.item()")
         elif kind in _OUTSIDE_THE_GRAPH:
             lines += _OUTSIDE_THE_GRAPH[kind][0](step)
-            if kind in ("draw", "compute", "copy"):  # (a write's effect is in the state check_every compares)
-                marks.append((len(lines), [step[1].expr], f"a {kind}"))
+        if kind == "forward":
+            marks.append((len(lines), [step[1].expr], step[8]))
+        elif kind == "propagate":
+            marks.append((len(lines), [o.expr for o in step[1] if o is not None], step[4]))
+        elif kind in ("draw", "compute", "copy"):  # (a write's effect is in the state check_every compares)
+            marks.append((len(lines), [step[1].expr], f"a {kind}"))
     lines.append(f"    return {returned}")
     buffers = {k: v for k, v in recorder.globals.items() if k[0] == "b" and k[1:].isdigit()}
     lines, used = share(lines, buffers)

@@ -133,9 +133,11 @@ def _operand(obj: Any) -> Any:
     return obj
 
 
-def _same_bits(a: Any, b: Any) -> bool:
-    return (type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
-            and np.asarray(a).tobytes() == np.asarray(b).tobytes())
+def same_bits(a: Any, b: Any) -> bool:
+    """True when two arrays (or NumPy scalars, taken as 0-d arrays) are equal bit for bit, with
+    the same dtype and shape."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def _ufunc(ufunc: Any, method: str, inputs: tuple, keywords: dict) -> Any:
@@ -178,7 +180,7 @@ def _ufunc(ufunc: Any, method: str, inputs: tuple, keywords: dict) -> Any:
     if ufunc.nout == 1 and isinstance(fresh, np.ndarray):
         buffer = np.empty_like(fresh)
         result = function(*args, **kwargs, out=buffer)
-        if _same_bits(np.asarray(result), np.asarray(fresh)):
+        if same_bits(result, fresh):
             return trace.note(method, ufunc, operands, keywords, result, buffered=True)
     return trace.note(method, ufunc, operands, keywords, fresh)
 
@@ -324,8 +326,3 @@ for _name in ("sum", "mean", "max", "min", "prod", "all", "any", "argmax", "argm
               "swapaxes", "squeeze", "astype", "view", "copy", "ravel", "flatten", "clip", "cumsum", "repeat",
               "nonzero", "round", "conj", "var", "std", "dot"):
     setattr(Traced, _name, _method(_name))
-
-
-def same_bits(a: Any, b: Any) -> bool:
-    """True when two arrays are equal bit for bit, with the same dtype and shape."""
-    return _same_bits(np.asarray(a), np.asarray(b))
